@@ -1,0 +1,553 @@
+package outside_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/actionservice/actionservice/shared/outside"
+	"github.com/actionservice/actionservice/shared/outside/simulator"
+)
+
+// stack is an adapter talking to a simulator over real HTTP.
+type stack struct {
+	sim    *simulator.Simulator
+	srv    *httptest.Server
+	client *outside.Client
+	keys   chan string // Idempotency-Key headers the simulator received
+}
+
+func newStack(t *testing.T, timeout time.Duration) *stack {
+	t.Helper()
+	st := &stack{sim: simulator.New(), keys: make(chan string, 1000)}
+	st.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case st.keys <- r.Header.Get("Idempotency-Key"):
+		default:
+		}
+		st.sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		st.sim.Close()
+		st.srv.Close()
+	})
+	st.client = outside.NewClient(outside.SimulatorConfig(st.srv.URL+"/_sim", timeout), nil)
+	return st
+}
+
+func (st *stack) inject(t *testing.T, f simulator.Fault) {
+	t.Helper()
+	if _, err := st.sim.Inject(f); err != nil {
+		t.Fatalf("inject %+v: %v", f, err)
+	}
+}
+
+func TestCreatesAnswerIdsInTheSeedsShapes(t *testing.T) {
+	st := newStack(t, 0)
+	cases := []struct {
+		op, key string
+		shape   *regexp.Regexp
+	}{
+		{outside.CreateKmsDomain, outside.KeyKmsTenant, regexp.MustCompile(`^[1-9][0-9]{13}$`)},
+		{outside.CreateKmsUser, outside.KeyKmsUser, regexp.MustCompile(`^[1-9][0-9]{13}$`)},
+		{outside.CreateKmsUserKeys, outside.KeyKmsAccessKey, regexp.MustCompile(`^[A-Z0-9]{20}$`)},
+		{outside.CreateSalesforceAccount, outside.KeySalesforceAccount, regexp.MustCompile(`^001[0-9A-Za-z]{15}$`)},
+		{outside.CreateSalesforceContact, outside.KeySalesforceContact, regexp.MustCompile(`^003[0-9A-Za-z]{15}$`)},
+		{outside.CreateZuoraDomainAccount, outside.KeyZuoraAccount, regexp.MustCompile(`^[0-9a-f]{32}$`)},
+		{outside.CreateZuoraSubscription, outside.KeyZuoraSubscription, regexp.MustCompile(`^[0-9a-f]{32}$`)},
+	}
+	for _, c := range cases {
+		t.Run(c.op, func(t *testing.T) {
+			res, err := st.client.Invoke(context.Background(), c.op, "t1/"+c.op, map[string]string{"name": "acme"})
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			if !c.shape.MatchString(res[c.key]) {
+				t.Fatalf("%s = %q, want %v (results %v)", c.key, res[c.key], c.shape, res)
+			}
+		})
+	}
+	if got := len(st.sim.Records(outside.KMS)); got != 3 {
+		t.Errorf("KMS holds %d records, want 3", got)
+	}
+}
+
+func TestRecordKeepsTheParamsSent(t *testing.T) {
+	st := newStack(t, 0)
+	params := map[string]string{"name": "acme", "emailAddress": "ops@acme.example"}
+	res, err := st.client.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "t1/CreateSalesforceAccount", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := st.sim.Records(outside.CRM)
+	if len(recs) != 1 || recs[0].ID != res[outside.KeySalesforceAccount] || recs[0].Params["emailAddress"] != "ops@acme.example" ||
+		recs[0].IdempotencyKey != "t1/CreateSalesforceAccount" {
+		t.Fatalf("records %+v, want the account %s with its params and key", recs, res[outside.KeySalesforceAccount])
+	}
+}
+
+func permanent(t *testing.T, err error) *outside.PermanentError {
+	t.Helper()
+	var pe *outside.PermanentError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T), want *outside.PermanentError", err, err)
+	}
+	if outside.IsTransient(err) {
+		t.Fatalf("permanent error %v also reads as transient", err)
+	}
+	return pe
+}
+
+func transient(t *testing.T, err error) *outside.TransientError {
+	t.Helper()
+	var te *outside.TransientError
+	if !errors.As(err, &te) {
+		t.Fatalf("error %v (%T), want *outside.TransientError", err, err)
+	}
+	var pe *outside.PermanentError
+	if errors.As(err, &pe) {
+		t.Fatalf("transient error %v also reads as permanent", err)
+	}
+	return te
+}
+
+func TestPermanent409IsConflict(t *testing.T) {
+	st := newStack(t, 0)
+	st.inject(t, simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Permanent,
+		Status: 409, Message: "account name already exists"})
+	_, err := st.client.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "t1/CreateSalesforceAccount", nil)
+	pe := permanent(t, err)
+	if pe.Category != outside.Conflict || pe.Status != 409 || pe.System != outside.CRM || pe.Operation != outside.CreateSalesforceAccount {
+		t.Fatalf("got %+v", pe)
+	}
+	if want := "CRM refused CreateSalesforceAccount: 409 Conflict: account name already exists"; err.Error() != want {
+		t.Fatalf("message %q, want %q", err.Error(), want)
+	}
+	if outside.CategoryOf(fmt.Errorf("step: %w", err)) != outside.Conflict {
+		t.Fatalf("CategoryOf a wrapped 409 = %s, want CONFLICT", outside.CategoryOf(err))
+	}
+}
+
+func TestPermanentStatusesCarryTheirCategory(t *testing.T) {
+	cases := []struct {
+		status int
+		want   outside.Category
+	}{
+		{400, outside.UserInput},
+		{401, outside.Auth},
+		{403, outside.Auth},
+		{404, outside.NotFound},
+		{409, outside.Conflict},
+		{410, outside.UserInput},
+		{422, outside.UserInput},
+	}
+	st := newStack(t, 0)
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
+			st.inject(t, simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Permanent, Status: c.status})
+			_, err := st.client.Call(context.Background(), outside.KMS, outside.CreateKmsDomain, "k", nil)
+			pe := permanent(t, err)
+			if pe.Category != c.want || pe.Status != c.status {
+				t.Fatalf("got %s %d, want %s %d (%v)", pe.Category, pe.Status, c.want, c.status, err)
+			}
+			if outside.CategoryOf(err) != c.want {
+				t.Fatalf("CategoryOf = %s, want %s", outside.CategoryOf(err), c.want)
+			}
+		})
+	}
+	if n := len(st.sim.Records(outside.KMS)); n != 0 {
+		t.Fatalf("a refused create left %d records", n)
+	}
+}
+
+func TestPermanentFaultWithoutStatusIs400UserInput(t *testing.T) {
+	st := newStack(t, 0)
+	st.inject(t, simulator.Fault{Operation: outside.CreateZuoraDomainAccount, Mode: simulator.Permanent})
+	_, err := st.client.Invoke(context.Background(), outside.CreateZuoraDomainAccount, "k", nil)
+	if pe := permanent(t, err); pe.Status != 400 || pe.Category != outside.UserInput || pe.System != outside.Billing {
+		t.Fatalf("got %+v", pe)
+	}
+}
+
+func TestServerErrorsAnd429AreTransient(t *testing.T) {
+	st := newStack(t, 0)
+	for _, status := range []int{429, 500, 502, 503, 504} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			st.inject(t, simulator.Fault{Operation: outside.CreateKmsUser, Mode: simulator.Transient, Status: status, Message: "down for maintenance"})
+			_, err := st.client.Invoke(context.Background(), outside.CreateKmsUser, "k", nil)
+			te := transient(t, err)
+			if te.Status != status || te.Timeout || te.Category() != outside.Dependency || outside.CategoryOf(err) != outside.Dependency {
+				t.Fatalf("got %+v", te)
+			}
+			want := fmt.Sprintf("KMS unavailable for CreateKmsUser: %d %s: down for maintenance", status, http.StatusText(status))
+			if err.Error() != want {
+				t.Fatalf("message %q, want %q", err.Error(), want)
+			}
+		})
+	}
+}
+
+func TestTransientFaultWithoutStatusIs503(t *testing.T) {
+	st := newStack(t, 0)
+	st.inject(t, simulator.Fault{Operation: outside.CreateKmsUser, Mode: simulator.Transient})
+	_, err := st.client.Invoke(context.Background(), outside.CreateKmsUser, "k", nil)
+	if te := transient(t, err); te.Status != 503 {
+		t.Fatalf("got %+v", te)
+	}
+}
+
+func TestClosedPortIsTransient(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := outside.NewClient(outside.Config{CRM: outside.SystemConfig{BaseURL: "http://" + addr}}, nil)
+	_, err = c.Call(context.Background(), outside.CRM, outside.CreateSalesforceContact, "k", nil)
+	te := transient(t, err)
+	if te.Status != 0 || te.Timeout || te.Err == nil || te.Category() != outside.Dependency {
+		t.Fatalf("got %+v", te)
+	}
+	var opErr *net.OpError
+	if !errors.As(err, &opErr) {
+		t.Fatalf("error %v does not unwrap to the network error", err)
+	}
+}
+
+func TestHangPastSystemTimeoutIsTransientTimeout(t *testing.T) {
+	st := newStack(t, 50*time.Millisecond)
+	st.inject(t, simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Hang})
+	_, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "k", nil)
+	te := transient(t, err)
+	if !te.Timeout || te.Category() != outside.Timeout || outside.CategoryOf(err) != outside.Timeout {
+		t.Fatalf("got %+v", te)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v does not wrap context.DeadlineExceeded", err)
+	}
+	if want := "CRM did not answer CreateSalesforceAccount in time: no answer within 50ms"; err.Error() != want {
+		t.Fatalf("message %q, want %q", err.Error(), want)
+	}
+	if n := st.sim.Calls(outside.CreateSalesforceAccount); n != 1 {
+		t.Fatalf("hung call counted %d times, want 1", n)
+	}
+	if n := len(st.sim.Records(outside.CRM)); n != 0 {
+		t.Fatalf("a hung create left %d records", n)
+	}
+}
+
+func TestHangPastCallerDeadlineIsTransientTimeout(t *testing.T) {
+	st := newStack(t, time.Hour)
+	st.inject(t, simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Hang})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := st.client.Invoke(ctx, outside.CreateKmsDomain, "k", nil)
+	if te := transient(t, err); !te.Timeout {
+		t.Fatalf("got %+v", te)
+	}
+}
+
+func TestCallerCancelIsTransientButNoTimeout(t *testing.T) {
+	st := newStack(t, time.Hour)
+	st.inject(t, simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Hang})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := st.client.Invoke(ctx, outside.CreateKmsDomain, "k", nil)
+		done <- err
+	}()
+	for st.sim.Calls(outside.CreateKmsDomain) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	err := <-done
+	if te := transient(t, err); te.Timeout || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %+v", te)
+	}
+}
+
+func TestIdempotencyKeyIsSentAndHonoured(t *testing.T) {
+	st := newStack(t, 0)
+	params := map[string]string{"name": "acme"}
+	first, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "4e89f121318cd70066d68c31/CreateSalesforceAccount", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "4e89f121318cd70066d68c31/CreateSalesforceAccount", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first[outside.KeySalesforceAccount] != second[outside.KeySalesforceAccount] {
+		t.Fatalf("repeat answered %v, first %v", second, first)
+	}
+	if n := len(st.sim.Records(outside.CRM)); n != 1 {
+		t.Fatalf("two calls with one key made %d records, want 1", n)
+	}
+	if n := st.sim.Calls(outside.CreateSalesforceAccount); n != 2 {
+		t.Fatalf("calls = %d, want 2", n)
+	}
+	for range 2 {
+		if k := <-st.keys; k != "4e89f121318cd70066d68c31/CreateSalesforceAccount" {
+			t.Fatalf("Idempotency-Key sent %q", k)
+		}
+	}
+	other, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "another/CreateSalesforceAccount", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other[outside.KeySalesforceAccount] == first[outside.KeySalesforceAccount] || len(st.sim.Records(outside.CRM)) != 2 {
+		t.Fatalf("another key did not create another account")
+	}
+}
+
+func TestKeyReusedWithOtherParamsIsUserInput(t *testing.T) {
+	st := newStack(t, 0)
+	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsDomain, "t/CreateKmsDomain", map[string]string{"name": "a"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.client.Invoke(context.Background(), outside.CreateKmsDomain, "t/CreateKmsDomain", map[string]string{"name": "b"})
+	if pe := permanent(t, err); pe.Status != 422 || pe.Category != outside.UserInput {
+		t.Fatalf("got %+v", pe)
+	}
+}
+
+func TestCompensationDeletesTheRecordItNames(t *testing.T) {
+	st := newStack(t, 0)
+	ctx := context.Background()
+	keep, err := st.client.Invoke(ctx, outside.CreateZuoraDomainAccount, "t1/CreateZuoraDomainAccount", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := st.client.Invoke(ctx, outside.CreateZuoraDomainAccount, "t2/CreateZuoraDomainAccount", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.client.Invoke(ctx, outside.DeleteZuoraDomainAccount, "t2/DeleteZuoraDomainAccount", gone); err != nil {
+		t.Fatalf("compensation: %v", err)
+	}
+	recs := st.sim.Records(outside.Billing)
+	if len(recs) != 1 || recs[0].ID != keep[outside.KeyZuoraAccount] {
+		t.Fatalf("billing holds %+v, want only %s", recs, keep[outside.KeyZuoraAccount])
+	}
+	// A retried compensation (same key) replays its success; a fresh one finds nothing.
+	if _, err := st.client.Invoke(ctx, outside.DeleteZuoraDomainAccount, "t2/DeleteZuoraDomainAccount", gone); err != nil {
+		t.Fatalf("retried compensation: %v", err)
+	}
+	_, err = st.client.Invoke(ctx, outside.DeleteZuoraDomainAccount, "t3/DeleteZuoraDomainAccount", gone)
+	if pe := permanent(t, err); pe.Category != outside.NotFound {
+		t.Fatalf("got %+v", pe)
+	}
+}
+
+func TestEveryCompensationUndoesItsCreate(t *testing.T) {
+	st := newStack(t, 0)
+	ctx := context.Background()
+	pairs := [][2]string{
+		{outside.CreateKmsDomain, outside.DeleteKmsDomain},
+		{outside.CreateKmsUser, outside.DeleteKmsUser},
+		{outside.CreateKmsUserKeys, outside.DeleteKmsUserKeys},
+		{outside.CreateSalesforceAccount, outside.DeleteSalesforceAccount},
+		{outside.CreateSalesforceContact, outside.DeleteSalesforceContact},
+		{outside.CreateZuoraDomainAccount, outside.DeleteZuoraDomainAccount},
+		{outside.CreateZuoraSubscription, outside.DeleteZuoraSubscription},
+	}
+	for _, p := range pairs {
+		res, err := st.client.Invoke(ctx, p[0], "t/"+p[0], nil)
+		if err != nil {
+			t.Fatalf("%s: %v", p[0], err)
+		}
+		if _, err := st.client.Invoke(ctx, p[1], "t/"+p[1], res); err != nil {
+			t.Fatalf("%s with %v: %v", p[1], res, err)
+		}
+	}
+	for _, sys := range outside.Systems {
+		if recs := st.sim.Records(sys); len(recs) != 0 {
+			t.Errorf("%s still holds %+v", sys, recs)
+		}
+	}
+}
+
+func TestCompensationWithoutItsParamIsUserInput(t *testing.T) {
+	st := newStack(t, 0)
+	_, err := st.client.Invoke(context.Background(), outside.DeleteKmsDomain, "t/DeleteKmsDomain", nil)
+	if pe := permanent(t, err); pe.Category != outside.UserInput || pe.Message != `missing required param "KMS_TENANT"` {
+		t.Fatalf("got %+v", pe)
+	}
+}
+
+func TestSetZuoraAccountStateIsUndoneWithPreviousState(t *testing.T) {
+	st := newStack(t, 0)
+	ctx := context.Background()
+	acct, err := st.client.Invoke(ctx, outside.CreateZuoraDomainAccount, "t1/CreateZuoraDomainAccount", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := acct[outside.KeyZuoraAccount]
+	res, err := st.client.Invoke(ctx, outside.SetZuoraAccountState, "t2/SetZuoraAccountState",
+		map[string]string{outside.KeyZuoraAccount: id, outside.KeyState: "suspended"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[outside.KeyState] != "suspended" || res[outside.KeyPreviousState] != "enabled" {
+		t.Fatalf("answer %v", res)
+	}
+	if _, err := st.client.Invoke(ctx, outside.SetZuoraAccountState, "t2/UndoSetZuoraAccountState",
+		map[string]string{outside.KeyZuoraAccount: id, outside.KeyState: res[outside.KeyPreviousState]}); err != nil {
+		t.Fatal(err)
+	}
+	if recs := st.sim.Records(outside.Billing); recs[0].State != "enabled" {
+		t.Fatalf("state after undo %q, want enabled", recs[0].State)
+	}
+	_, err = st.client.Invoke(ctx, outside.SetZuoraAccountState, "t3/SetZuoraAccountState",
+		map[string]string{outside.KeyZuoraAccount: id, outside.KeyState: "sleepy"})
+	if pe := permanent(t, err); pe.Category != outside.UserInput {
+		t.Fatalf("got %+v", pe)
+	}
+}
+
+func TestTransientTimesCountsDownThenCallsSucceed(t *testing.T) {
+	st := newStack(t, 0)
+	st.inject(t, simulator.Fault{Operation: outside.CreateZuoraSubscription, Mode: simulator.Transient, Times: 2})
+	key := "t1/CreateZuoraSubscription"
+	for i := range 2 {
+		_, err := st.client.Invoke(context.Background(), outside.CreateZuoraSubscription, key, nil)
+		if te := transient(t, err); te.Status != 503 {
+			t.Fatalf("call %d: %+v", i+1, te)
+		}
+	}
+	res, err := st.client.Invoke(context.Background(), outside.CreateZuoraSubscription, key, nil)
+	if err != nil {
+		t.Fatalf("third call: %v", err)
+	}
+	if res[outside.KeyZuoraSubscription] == "" {
+		t.Fatalf("answer %v", res)
+	}
+	if n := st.sim.Calls(outside.CreateZuoraSubscription); n != 3 {
+		t.Fatalf("calls = %d, want 3 (faulted calls count)", n)
+	}
+	if n := len(st.sim.Records(outside.Billing)); n != 1 {
+		t.Fatalf("records = %d, want 1", n)
+	}
+	if f := st.sim.Faults(); len(f) != 0 {
+		t.Fatalf("spent fault still in force: %+v", f)
+	}
+}
+
+func TestClearedPermanentFaultLetsTheSameKeyRun(t *testing.T) {
+	st := newStack(t, 0)
+	st.inject(t, simulator.Fault{Operation: outside.CreateKmsUserKeys, Mode: simulator.Permanent, Status: 403})
+	key := "t1/CreateKmsUserKeys"
+	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsUserKeys, key, nil); permanent(t, err).Category != outside.Auth {
+		t.Fatalf("want AUTH, got %v", err)
+	}
+	st.sim.ClearFaults()
+	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsUserKeys, key, nil); err != nil {
+		t.Fatalf("after clearing: %v", err)
+	}
+}
+
+func TestConcurrentCallsCreateOncePerKey(t *testing.T) {
+	st := newStack(t, 0)
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := range 200 {
+		wg.Go(func() {
+			_, err := st.client.Invoke(context.Background(), outside.CreateKmsDomain, fmt.Sprintf("t%d/CreateKmsDomain", i%100), nil)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(st.sim.Records(outside.KMS)); n != 100 {
+		t.Fatalf("records = %d, want 100", n)
+	}
+	if n := st.sim.Calls(outside.CreateKmsDomain); n != 200 {
+		t.Fatalf("calls = %d, want 200", n)
+	}
+}
+
+func TestUnconfiguredSystemIsInternal(t *testing.T) {
+	c := outside.NewClient(outside.Config{}, nil)
+	_, err := c.Invoke(context.Background(), outside.CreateKmsDomain, "k", nil)
+	if !errors.Is(err, outside.ErrNotConfigured) || outside.CategoryOf(err) != outside.Internal {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := c.Invoke(context.Background(), "LaunchRocket", "k", nil); err == nil || outside.CategoryOf(err) != outside.Internal {
+		t.Fatalf("unknown operation: %v", err)
+	}
+}
+
+func TestUnreadableSuccessIsTransient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<html>gateway login</html>"))
+	}))
+	defer srv.Close()
+	c := outside.NewClient(outside.Config{CRM: outside.SystemConfig{BaseURL: srv.URL}}, nil)
+	_, err := c.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "k", nil)
+	if te := transient(t, err); te.Status != 200 {
+		t.Fatalf("got %+v", te)
+	}
+}
+
+func TestErrorMessagesComeFromPlainTextAndJSONBodies(t *testing.T) {
+	cases := []struct {
+		contentType, body, want string
+	}{
+		{"text/plain", "bad\ncredentials", "bad credentials"},
+		{"application/json", `{"message":"token expired"}`, "token expired"},
+		{"application/json", `{"error":{"message":"quota"}}`, "quota"},
+		{"application/problem+json", `{"title":"Forbidden"}`, "Forbidden"},
+		{"application/octet-stream", "\x00\x01", ""},
+	}
+	for _, c := range cases {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", c.contentType)
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte(c.body))
+		}))
+		cl := outside.NewClient(outside.Config{KMS: outside.SystemConfig{BaseURL: srv.URL}}, nil)
+		_, err := cl.Call(context.Background(), outside.KMS, outside.CreateKmsUser, "k", nil)
+		srv.Close()
+		if pe := permanent(t, err); pe.Message != c.want || pe.Category != outside.Auth {
+			t.Errorf("%s %q: message %q category %s, want %q AUTH", c.contentType, c.body, pe.Message, pe.Category, c.want)
+		}
+	}
+}
+
+func TestRequestIsAJSONPostToBaseSlashOperation(t *testing.T) {
+	type seen struct{ method, path, contentType, body string }
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 100)
+		n, _ := r.Body.Read(b)
+		got <- seen{r.Method, r.URL.Path, r.Header.Get("Content-Type"), string(b[:n])}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"SALESFORCE_ACCOUNT":"001V0000003cerDIAQ","count":3,"gone":null}`))
+	}))
+	defer srv.Close()
+	c := outside.NewClient(outside.Config{CRM: outside.SystemConfig{BaseURL: srv.URL + "/api/"}}, nil)
+	res, err := c.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "k", map[string]string{"name": "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := <-got
+	if s.method != "POST" || s.path != "/api/CreateSalesforceAccount" || s.contentType != "application/json" || s.body != `{"name":"acme"}` {
+		t.Fatalf("request %+v", s)
+	}
+	if len(res) != 2 || res["SALESFORCE_ACCOUNT"] != "001V0000003cerDIAQ" || res["count"] != "3" {
+		t.Fatalf("results %v", res)
+	}
+}
