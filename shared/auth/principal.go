@@ -49,9 +49,18 @@ func FromContext(c map[string]any) (Principal, bool) {
 		s, _ := c[k].(string)
 		return s
 	}
-	p := Principal{UserID: str("userId"), AccountID: str("accountId"), DomainID: str("domainId"), Status: str("status")}
-	if r := str("roles"); r != "" {
-		p.Roles = strings.Split(r, ",")
-	}
+	p := Principal{UserID: str("userId"), AccountID: str("accountId"), DomainID: str("domainId"), Status: str("status"), Roles: ParseRoles(str("roles"))}
 	return p, p.UserID != "" || p.AccountID != ""
+}
+
+// ParseRoles reads a comma-separated role list, as the authorizer context and the token
+// command write it; blanks are dropped.
+func ParseRoles(s string) []string {
+	var roles []string
+	for r := range strings.SplitSeq(s, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			roles = append(roles, r)
+		}
+	}
+	return roles
 }
