@@ -114,6 +114,9 @@ type Ticket struct {
 	// Deadline is zero when the job has none.
 	Deadline       time.Time
 	IdempotencyKey string
+	// SealedParams are the parameters as stored, encrypted; the store carries them through
+	// rewrites of the ticket without ever opening them.
+	SealedParams []byte
 	// Version increases with every stored change; conditional writes compare it.
 	Version int64
 }

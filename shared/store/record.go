@@ -1,0 +1,94 @@
+package store
+
+import (
+	"time"
+
+	"github.com/actionservice/actionservice/shared/ticket"
+)
+
+// record is a ticket as stored. Times are epoch milliseconds; zero means absent.
+type record struct {
+	TicketID         string            `dynamodbav:"ticketId"`
+	Action           string            `dynamodbav:"action"`
+	AccountID        string            `dynamodbav:"accountId,omitempty"`
+	DomainID         string            `dynamodbav:"domainId,omitempty"`
+	Status           string            `dynamodbav:"status"`
+	Steps            map[string]string `dynamodbav:"steps,omitempty"`
+	Results          map[string]string `dynamodbav:"results,omitempty"`
+	ErrorDescription string            `dynamodbav:"errorDescription,omitempty"`
+	ErrorCategory    string            `dynamodbav:"errorCategory,omitempty"`
+	Submission       int64             `dynamodbav:"submission"`
+	Completion       int64             `dynamodbav:"completion,omitempty"`
+	Deadline         int64             `dynamodbav:"deadline,omitempty"`
+	IdempotencyKey   string            `dynamodbav:"idempotencyKey,omitempty"`
+	SealedParams     []byte            `dynamodbav:"sealedParams,omitempty"`
+	Version          int64             `dynamodbav:"version"`
+
+	AccountStatus        string `dynamodbav:"accountStatus,omitempty"`
+	ErrorList            string `dynamodbav:"errorList,omitempty"`
+	AccountErrorList     string `dynamodbav:"accountErrorList,omitempty"`
+	AccountErrorCategory string `dynamodbav:"accountErrorCategory,omitempty"`
+	ExpiresAt            int64  `dynamodbav:"expiresAt,omitempty"`
+}
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// toRecord derives the stored form, including the sparse index keys and the TTL.
+func toRecord(t *ticket.Ticket, retention time.Duration) record {
+	r := record{
+		TicketID: t.ID, Action: t.Action, AccountID: t.AccountID, DomainID: t.DomainID,
+		Status: string(t.Status), Results: t.Results, ErrorDescription: t.ErrorDescription,
+		Submission: millis(t.Submission), Completion: millis(t.Completion), Deadline: millis(t.Deadline),
+		IdempotencyKey: t.IdempotencyKey, SealedParams: t.SealedParams, Version: t.Version,
+	}
+	if len(t.Steps) > 0 {
+		r.Steps = make(map[string]string, len(t.Steps))
+		for k, v := range t.Steps {
+			r.Steps[k] = string(v)
+		}
+	}
+	if t.AccountID != "" {
+		r.AccountStatus = t.AccountID + "#" + string(t.Status)
+	}
+	if t.Status.Failed() {
+		r.ErrorList = errorListKey
+		r.AccountErrorList = t.AccountID
+		if t.ErrorCategory != "" {
+			r.ErrorCategory = string(t.ErrorCategory)
+			r.AccountErrorCategory = t.AccountID + "#" + string(t.ErrorCategory)
+		}
+	}
+	if t.Status == ticket.Complete && !t.Completion.IsZero() && retention > 0 {
+		r.ExpiresAt = t.Completion.Add(retention).Unix()
+	}
+	return r
+}
+
+func (r record) ticket() *ticket.Ticket {
+	t := &ticket.Ticket{
+		ID: r.TicketID, Action: r.Action, AccountID: r.AccountID, DomainID: r.DomainID,
+		Status: ticket.Status(r.Status), Results: r.Results, ErrorDescription: r.ErrorDescription,
+		ErrorCategory: ticket.Category(r.ErrorCategory), Submission: fromMillis(r.Submission),
+		Completion: fromMillis(r.Completion), Deadline: fromMillis(r.Deadline),
+		IdempotencyKey: r.IdempotencyKey, SealedParams: r.SealedParams, Version: r.Version,
+	}
+	if len(r.Steps) > 0 {
+		t.Steps = make(map[string]ticket.StepStatus, len(r.Steps))
+		for k, v := range r.Steps {
+			t.Steps[k] = ticket.StepStatus(v)
+		}
+	}
+	return t
+}

@@ -1,0 +1,84 @@
+// Package store keeps job tickets in DynamoDB. Every change is a conditional write guarded
+// by the ticket's version, every list is a Query on the table's key or one of its indexes
+// (never a Scan), and lists page newest first by ticket id.
+package store
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Attribute names that key the table and its indexes. The index attributes are derived
+// from the ticket on every write and exist only where the ticket belongs to that list, so
+// the indexes are sparse.
+const (
+	attrID                   = "ticketId"
+	attrAccount              = "accountId"
+	attrStatus               = "status"
+	attrAccountStatus        = "accountStatus"
+	attrErrorList            = "errorList"
+	attrAccountErrorList     = "accountErrorList"
+	attrErrorCategory        = "errorCategory"
+	attrAccountErrorCategory = "accountErrorCategory"
+	attrDomain               = "domainId"
+	attrExpiresAt            = "expiresAt"
+)
+
+// Index names, one per kind of list.
+const (
+	indexByAccount         = "byAccount"
+	indexByStatus          = "byStatus"
+	indexByAccountStatus   = "byAccountStatus"
+	indexByError           = "byError"
+	indexByAccountError    = "byAccountError"
+	indexByCategory        = "byCategory"
+	indexByAccountCategory = "byAccountCategory"
+	indexByDomain          = "byDomain"
+)
+
+// errorListKey is the single hash value of the byError index: every failed ticket.
+const errorListKey = "ERROR_JOBS"
+
+var indexes = []struct{ name, hash string }{
+	{indexByAccount, attrAccount},
+	{indexByStatus, attrStatus},
+	{indexByAccountStatus, attrAccountStatus},
+	{indexByError, attrErrorList},
+	{indexByAccountError, attrAccountErrorList},
+	{indexByCategory, attrErrorCategory},
+	{indexByAccountCategory, attrAccountErrorCategory},
+	{indexByDomain, attrDomain},
+}
+
+// TTLAttribute is the attribute DynamoDB's TTL reads (epoch seconds).
+const TTLAttribute = attrExpiresAt
+
+// TicketsTable is the tickets table's schema, as template.yaml declares it; the local stack
+// and the tests create it from here.
+func TicketsTable(name string) *dynamodb.CreateTableInput {
+	in := &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String(attrID), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String(attrID), KeyType: types.KeyTypeHash},
+		},
+	}
+	for _, ix := range indexes {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
+			AttributeName: aws.String(ix.hash), AttributeType: types.ScalarAttributeTypeS,
+		})
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
+			IndexName: aws.String(ix.name),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(ix.hash), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(attrID), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		})
+	}
+	return in
+}

@@ -1,0 +1,307 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/actionservice/actionservice/shared/localdb"
+	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/ticket"
+)
+
+const table = "tickets"
+
+// eachBackend runs a store test against the embedded DynamoDB and against moto.
+func eachBackend(t *testing.T, test func(t *testing.T, s *store.Store, db *dynamodb.Client)) {
+	for _, b := range localdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t, store.TicketsTable(table))
+			test(t, store.New(db, table), db)
+		})
+	}
+}
+
+var base = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+func newTicket(i int, account string, st ticket.Status) *ticket.Ticket {
+	at := base.Add(time.Duration(i) * time.Second)
+	t := &ticket.Ticket{ID: ticket.NewID(at), Action: "createDomain", AccountID: account, Status: st, Submission: at}
+	if st.Terminal() {
+		t.Completion = at.Add(time.Second)
+	}
+	if st.Failed() {
+		t.ErrorCategory = ticket.Dependency
+		t.ErrorDescription = "CRM unavailable"
+	}
+	return t
+}
+
+func mustCreate(t *testing.T, s *store.Store, tk *ticket.Ticket) *ticket.Ticket {
+	t.Helper()
+	if err := s.Create(context.Background(), tk); err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func ids(ts []*ticket.Ticket) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.ID
+	}
+	return out
+}
+
+func TestCreatedTicketReadsBackUnchanged(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		tk := newTicket(1, "acct1", ticket.Complete)
+		tk.Results = map[string]string{"domainId": "47161213735800"}
+		tk.Steps = map[string]ticket.StepStatus{"CreateUmsDomain": ticket.StepComplete}
+		tk.DomainID = "47161213735800"
+		mustCreate(t, s, tk)
+		got, err := s.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != ticket.Complete || got.Results["domainId"] != "47161213735800" ||
+			got.Steps["CreateUmsDomain"] != ticket.StepComplete || !got.Submission.Equal(tk.Submission) ||
+			!got.Completion.Equal(tk.Completion) || got.Version != 1 || got.DomainID != tk.DomainID {
+			t.Errorf("read back %+v", got)
+		}
+		if err := s.Create(ctx, tk); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("second create of the same id: %v", err)
+		}
+	})
+}
+
+func TestGetUnknownTicketIsNotFound(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		if _, err := s.Get(context.Background(), "000000000000000000000000"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("got %v", err)
+		}
+	})
+}
+
+func TestStaleWriteIsRefusedAndNoUpdateIsLost(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		tk := mustCreate(t, s, newTicket(1, "acct1", ticket.Running))
+		a, _ := s.Get(ctx, tk.ID)
+		b, _ := s.Get(ctx, tk.ID)
+		a.Steps = map[string]ticket.StepStatus{"A": ticket.StepComplete}
+		if err := s.Put(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		b.Status = ticket.Error
+		if err := s.Put(ctx, b); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("stale write accepted: %v", err)
+		}
+		// Concurrent Updates each add their own step; none may be lost. moto's DynamoDB
+		// checks a condition and writes without a lock, so under its threaded server two
+		// conditional writes can both pass: the concurrent half runs on the embedded store.
+		if name := t.Name(); name[len(name)-4:] == "moto" {
+			return
+		}
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.Update(ctx, tk.ID, func(t *ticket.Ticket) error {
+					t.Steps[fmt.Sprintf("S%d", i)] = ticket.StepComplete
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		got, _ := s.Get(ctx, tk.ID)
+		if len(got.Steps) != 9 || got.Version != 10 {
+			t.Errorf("lost updates: %d steps, version %d", len(got.Steps), got.Version)
+		}
+	})
+}
+
+func TestDeleteRefusesNonTerminalTickets(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		running := mustCreate(t, s, newTicket(1, "acct1", ticket.Running))
+		done := mustCreate(t, s, newTicket(2, "acct1", ticket.Error))
+		if err := s.Delete(ctx, running.ID); !errors.Is(err, store.ErrNotTerminal) {
+			t.Errorf("delete running: %v", err)
+		}
+		if err := s.Delete(ctx, done.ID); err != nil {
+			t.Errorf("delete terminal: %v", err)
+		}
+		if err := s.Delete(ctx, done.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("delete twice: %v", err)
+		}
+		if _, err := s.Get(ctx, done.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted ticket read again: %v", err)
+		}
+	})
+}
+
+func TestListsPageNewestFirstAcrossPagesWithSkip(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		var want []string
+		for i := range 7 {
+			want = append([]string{mustCreate(t, s, newTicket(i, "acct1", ticket.Complete)).ID}, want...)
+		}
+		mustCreate(t, s, newTicket(100, "acct2", ticket.Complete))
+		var got []string
+		q := store.Query{Account: "acct1", Limit: 3}
+		for pages := 0; ; pages++ {
+			p, err := s.List(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, ids(p.Tickets)...)
+			if p.Next == "" {
+				if pages != 2 {
+					t.Errorf("want 3 pages, got %d", pages+1)
+				}
+				break
+			}
+			q.Marker = p.Next
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("paging order\n got %v\nwant %v", got, want)
+		}
+		p, _ := s.List(ctx, store.Query{Account: "acct1", Limit: 2, Marker: want[1], Skip: 1})
+		if fmt.Sprint(ids(p.Tickets)) != fmt.Sprint(want[3:5]) || p.Next != want[4] {
+			t.Errorf("marker+skip: %v next %s", ids(p.Tickets), p.Next)
+		}
+		p, _ = s.List(ctx, store.Query{Account: "acct1", Limit: 7})
+		if len(p.Tickets) != 7 || p.Next != "" {
+			t.Errorf("exact page: %d next %q", len(p.Tickets), p.Next)
+		}
+	})
+}
+
+func TestErrorListsCountsAndCategories(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		mustCreate(t, s, newTicket(1, "acct1", ticket.Error))
+		mustCreate(t, s, newTicket(2, "acct1", ticket.TimedOut))
+		mustCreate(t, s, newTicket(3, "acct2", ticket.Cancelled))
+		mustCreate(t, s, newTicket(4, "acct2", ticket.Complete))
+		mustCreate(t, s, newTicket(5, "acct2", ticket.Running))
+		auth := newTicket(6, "acct1", ticket.Error)
+		auth.ErrorCategory = ticket.Auth
+		mustCreate(t, s, auth)
+		for _, c := range []struct {
+			q    store.Query
+			want int
+		}{
+			{store.Query{Errors: true}, 4},
+			{store.Query{Errors: true, Account: "acct1"}, 3},
+			{store.Query{Errors: true, Category: ticket.Dependency}, 3},
+			{store.Query{Errors: true, Category: ticket.Auth}, 1},
+			{store.Query{Errors: true, Category: ticket.Dependency, Account: "acct2"}, 1},
+			{store.Query{Status: ticket.Running}, 1},
+			{store.Query{Status: ticket.Error, Account: "acct1"}, 2},
+			{store.Query{Account: "acct2"}, 3},
+			{store.Query{Account: "acct2", Status: ticket.Complete}, 1},
+			{store.Query{Account: "acct2", Action: "createUser"}, 0},
+		} {
+			n, err := s.Count(ctx, c.q)
+			if err != nil || n != c.want {
+				t.Errorf("count %+v = %d, %v; want %d", c.q, n, err, c.want)
+			}
+			c.q.Limit = 100
+			p, err := s.List(ctx, c.q)
+			if err != nil || len(p.Tickets) != c.want {
+				t.Errorf("list %+v = %d, %v; want %d", c.q, len(p.Tickets), err, c.want)
+			}
+		}
+		if _, err := s.Count(ctx, store.Query{}); !errors.Is(err, store.ErrNoIndex) {
+			t.Errorf("unkeyed query: %v", err)
+		}
+	})
+}
+
+func TestStatusChangeMovesTicketBetweenLists(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		tk := mustCreate(t, s, newTicket(1, "acct1", ticket.TimedOut))
+		if _, err := s.Update(ctx, tk.ID, func(t *ticket.Ticket) error {
+			t.Status, t.ErrorCategory, t.ErrorDescription, t.Completion = ticket.Retry, "", "", time.Time{}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.Count(ctx, store.Query{Errors: true}); n != 0 {
+			t.Errorf("restarted ticket still in the error list")
+		}
+		if n, _ := s.Count(ctx, store.Query{Status: ticket.Retry}); n != 1 {
+			t.Errorf("restarted ticket not in the RETRY list")
+		}
+	})
+}
+
+func TestDeleteAllRemovesOnlyThatCategory(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		for i := range 5 {
+			mustCreate(t, s, newTicket(i, "acct1", ticket.Error))
+		}
+		keep := newTicket(10, "acct1", ticket.Error)
+		keep.ErrorCategory = ticket.UserInput
+		mustCreate(t, s, keep)
+		n, err := s.DeleteAll(ctx, store.Query{Errors: true, Category: ticket.Dependency})
+		if err != nil || n != 5 {
+			t.Fatalf("deleted %d, %v", n, err)
+		}
+		if n, _ := s.Count(ctx, store.Query{Errors: true}); n != 1 {
+			t.Errorf("left %d error tickets, want 1", n)
+		}
+	})
+}
+
+func TestCompleteTicketsGetTTLOthersDoNot(t *testing.T) {
+	eachBackend(t, func(t *testing.T, _ *store.Store, db *dynamodb.Client) {
+		ctx := context.Background()
+		s := store.New(db, table, store.WithRetention(48*time.Hour))
+		done := mustCreate(t, s, newTicket(1, "acct1", ticket.Complete))
+		failed := mustCreate(t, s, newTicket(2, "acct1", ticket.Error))
+		expires := func(id string) string {
+			out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table),
+				Key: map[string]types.AttributeValue{"ticketId": &types.AttributeValueMemberS{Value: id}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, ok := out.Item[store.TTLAttribute].(*types.AttributeValueMemberN); ok {
+				return v.Value
+			}
+			return ""
+		}
+		if got, want := expires(done.ID), fmt.Sprint(done.Completion.Add(48*time.Hour).Unix()); got != want {
+			t.Errorf("COMPLETE ttl %q want %q", got, want)
+		}
+		if got := expires(failed.ID); got != "" {
+			t.Errorf("ERROR ticket has ttl %s", got)
+		}
+	})
+}
+
+func TestStoreDownIsUnavailable(t *testing.T) {
+	s := store.New(localdb.Client("http://127.0.0.1:1"), table)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.Get(ctx, "x"); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("got %v", err)
+	}
+}
