@@ -37,7 +37,11 @@ func NewClient(cfg Config, hc *http.Client) *Client {
 	if hc == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
-		hc = &http.Client{Transport: t}
+		hc = &http.Client{
+			Transport: t,
+			// A redirected POST would be replayed as a GET; answer the 3xx instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	return &Client{cfg: cfg, hc: hc}
 }
@@ -84,7 +88,7 @@ func (c *Client) Call(ctx context.Context, system System, operation, idempotency
 	// Whichever is sooner bounds the call; the message names the one that applied.
 	limit := timeout
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < limit {
-		limit = time.Until(dl)
+		limit = max(time.Until(dl), 0)
 	}
 	callCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -96,6 +100,7 @@ func (c *Client) Call(ctx context.Context, system System, operation, idempotency
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "actionservice-outside/1")
 	if idempotencyKey != "" {
 		req.Header.Set("Idempotency-Key", idempotencyKey)
 	}
@@ -104,9 +109,9 @@ func (c *Client) Call(ctx context.Context, system System, operation, idempotency
 		te := &TransientError{System: system, Operation: operation, Err: err, Message: err.Error()}
 		if errors.Is(callCtx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 			te.Timeout = true
-			te.Message = timeoutMessage(limit.Round(time.Millisecond), err)
+			te.Message = timeoutMessage(limit.Round(time.Millisecond))
 		} else if contextDone(err) {
-			te.Message = "call cancelled"
+			te.Message = "cancelled by the caller"
 		} else {
 			te.Message = networkMessage(err)
 		}

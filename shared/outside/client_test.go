@@ -269,8 +269,36 @@ func TestCallerCancelIsTransientButNoTimeout(t *testing.T) {
 	}
 	cancel()
 	err := <-done
-	if te := transient(t, err); te.Timeout || !errors.Is(err, context.Canceled) {
+	if te := transient(t, err); te.Timeout || !errors.Is(err, context.Canceled) || te.Category() != outside.Dependency {
 		t.Fatalf("got %+v", te)
+	}
+	if want := "KMS call CreateKmsDomain cancelled by the caller"; err.Error() != want {
+		t.Fatalf("message %q, want %q", err.Error(), want)
+	}
+}
+
+func TestExpiredCallerDeadlineIsTransientTimeout(t *testing.T) {
+	st := newStack(t, 0)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	defer cancel()
+	_, err := st.client.Invoke(ctx, outside.CreateKmsDomain, "k", nil)
+	if te := transient(t, err); !te.Timeout {
+		t.Fatalf("got %+v", te)
+	}
+	if n := len(st.sim.Records(outside.KMS)); n != 0 {
+		t.Fatalf("an expired call created %d records", n)
+	}
+}
+
+func TestRedirectIsPermanentDependency(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/login", http.StatusFound)
+	}))
+	defer srv.Close()
+	c := outside.NewClient(outside.Config{Billing: outside.SystemConfig{BaseURL: srv.URL}}, nil)
+	_, err := c.Invoke(context.Background(), outside.CreateZuoraSubscription, "k", nil)
+	if pe := permanent(t, err); pe.Status != 302 || pe.Category != outside.Dependency {
+		t.Fatalf("got %+v", pe)
 	}
 }
 

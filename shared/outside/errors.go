@@ -66,6 +66,8 @@ type TransientError struct {
 
 func (e *TransientError) Error() string {
 	switch {
+	case errors.Is(e.Err, context.Canceled) && !e.Timeout:
+		return fmt.Sprintf("%s call %s cancelled by the caller", e.System, e.Operation)
 	case e.Timeout:
 		return fmt.Sprintf("%s did not answer %s in time: %s", e.System, e.Operation, e.Message)
 	case e.Status == 0:
@@ -118,11 +120,11 @@ func statusAndMessage(status int, msg string) string {
 	return s
 }
 
-func timeoutMessage(d time.Duration, err error) string {
+func timeoutMessage(d time.Duration) string {
 	if d > 0 {
 		return fmt.Sprintf("no answer within %s", d)
 	}
-	return err.Error()
+	return "deadline already passed"
 }
 
 // contextDone reports whether err came from the call's context ending.
