@@ -129,6 +129,7 @@ func New() *Simulator {
 	return s
 }
 
+// ServeHTTP serves the routes listed in the package documentation.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Close releases every hanging call (it answers 503) and makes later hang faults answer at
