@@ -85,7 +85,7 @@ func (c *Client) Call(ctx context.Context, system System, operation, idempotency
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	// Whichever is sooner bounds the call; the message names the one that applied.
+	// Whichever is sooner bounds the call; a timeout error reports the time it allowed.
 	limit := timeout
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < limit {
 		limit = max(time.Until(dl), 0)
@@ -106,7 +106,7 @@ func (c *Client) Call(ctx context.Context, system System, operation, idempotency
 	}
 
 	noAnswer := func(err error) error {
-		te := &TransientError{System: system, Operation: operation, Err: err, Message: err.Error()}
+		te := &TransientError{System: system, Operation: operation, Err: err}
 		if errors.Is(callCtx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 			te.Timeout = true
 			te.Message = timeoutMessage(limit.Round(time.Millisecond))
