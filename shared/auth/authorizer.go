@@ -24,8 +24,8 @@ type Authorizer struct {
 func NewAuthorizer(tokens *Tokens) *Authorizer { return &Authorizer{tokens: tokens} }
 
 // Decide is the authorizer's verdict on a token: the principal, or ErrMissingToken,
-// ErrInvalidToken (→ 401), ErrForbidden with the principal (→ 403), or an error wrapping
-// ErrStoreUnavailable (→ 503).
+// ErrInvalidToken (→ 401), ErrForbidden with the principal (→ 403), an error wrapping
+// ErrStoreUnavailable (→ 503), or another error (→ 500).
 func (a *Authorizer) Decide(ctx context.Context, token string) (Principal, error) {
 	return a.tokens.Authenticate(ctx, token)
 }

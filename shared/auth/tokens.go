@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Outcomes of Authenticate. The HTTP layer maps them: missing and invalid → 401, forbidden →
-// 403, store unavailable → 503. Anything else is an internal error (500).
+// 403, store unavailable → 503. Any other error is internal (500).
 var (
 	// ErrMissingToken: the request carried no token.
 	ErrMissingToken = errors.New("missing token")
@@ -27,7 +28,7 @@ var (
 	ErrInvalidToken = errors.New("invalid token")
 	// ErrForbidden: the token is valid but its principal is disabled or suspended.
 	ErrForbidden = errors.New("principal is disabled or suspended")
-	// ErrStoreUnavailable: the token store could not be read, so the token was not judged.
+	// ErrStoreUnavailable: the token store could not be reached, so the token was not judged.
 	// It must never be answered as 401: the caller's token may be perfectly good.
 	ErrStoreUnavailable = errors.New("token store unavailable")
 )
@@ -143,14 +144,15 @@ func (t *Tokens) put(ctx context.Context, token string, p Principal, condition *
 	}
 	_, err = t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.table), Item: av, ConditionExpression: condition})
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+		return storeFailure("write token", err)
 	}
 	return nil
 }
 
 // Authenticate finds the principal a token stands for. It answers ErrMissingToken,
 // ErrInvalidToken (unknown, expired, or principal deleted), ErrForbidden (principal disabled
-// or suspended, returned with the principal), or an error wrapping ErrStoreUnavailable.
+// or suspended, returned with the principal), an error wrapping ErrStoreUnavailable, or
+// another error when the store refuses the request (a missing table, say).
 func (t *Tokens) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" {
 		return Principal{}, ErrMissingToken
@@ -162,7 +164,7 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (Principal, err
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return Principal{}, fmt.Errorf("read token: %w: %w", ErrStoreUnavailable, err)
+		return Principal{}, storeFailure("read token", err)
 	}
 	if out.Item == nil {
 		return Principal{}, ErrInvalidToken
@@ -187,6 +189,17 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (Principal, err
 		// deleted, purged, or a record nobody should have written: the principal is gone.
 		return Principal{}, ErrInvalidToken
 	}
+}
+
+// storeFailure wraps a DynamoDB error. What the SDK deems transient (network, throttling,
+// 5xx) or a timeout is ErrStoreUnavailable (503: try again); the rest, such as a missing
+// table, is a fault of this deployment (500) that retrying will not mend.
+func storeFailure(op string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) ||
+		retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary {
+		return fmt.Errorf("%s: %w: %w", op, ErrStoreUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // Hash is how a token is stored: the lowercase hex SHA-256 of the whole token.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -231,20 +233,25 @@ func TestPrincipalsThatCannotBeReadBackAreRefused(t *testing.T) {
 	})
 }
 
-// closedPortClient is a DynamoDB client whose endpoint refuses connections, without retries
-// so the test does not wait for backoff.
+// clientAt is a DynamoDB client for the endpoint, without retries so a test of a failing
+// store does not wait for backoff.
+func clientAt(endpoint string) *dynamodb.Client {
+	cfg := aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
+		RetryMaxAttempts: 1,
+	}
+	return cloud.DynamoDB(cfg, endpoint)
+}
+
+// closedPortClient is a DynamoDB client whose endpoint refuses connections.
 func closedPortClient(t *testing.T) *dynamodb.Client {
 	t.Helper()
 	port, err := motoserver.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
-		RetryMaxAttempts: 1,
-	}
-	return cloud.DynamoDB(cfg, fmt.Sprintf("http://127.0.0.1:%d", port))
+	return clientAt(fmt.Sprintf("http://127.0.0.1:%d", port))
 }
 
 func TestStoreFailureIsNotUnauthorized(t *testing.T) {
@@ -263,5 +270,38 @@ func TestStoreFailureIsNotUnauthorized(t *testing.T) {
 
 	if _, err := tokens.Issue(ctx, alice, time.Hour); !errors.Is(err, auth.ErrStoreUnavailable) {
 		t.Errorf("Issue on a dead store = %v, want ErrStoreUnavailable", err)
+	}
+}
+
+func TestMissingTableIsNeitherInvalidNorUnavailable(t *testing.T) {
+	eachBackend(t, func(t *testing.T, f fixture) {
+		_, err := auth.NewTokens(f.db, "no-such-table").Authenticate(context.Background(), "ast_sometoken")
+		if err == nil || errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, auth.ErrStoreUnavailable) {
+			t.Errorf("Authenticate on a missing table = %v, want an internal error", err)
+		}
+	})
+}
+
+func TestThrottledOrFailingStoreIsUnavailable(t *testing.T) {
+	for name, answer := range map[string]struct {
+		status int
+		typ    string
+	}{
+		"throttled":      {http.StatusBadRequest, "ThrottlingException"},
+		"over capacity":  {http.StatusBadRequest, "ProvisionedThroughputExceededException"},
+		"internal error": {http.StatusInternalServerError, "InternalServerError"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+				w.WriteHeader(answer.status)
+				fmt.Fprintf(w, `{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"try later"}`, answer.typ)
+			}))
+			defer srv.Close()
+			_, err := auth.NewTokens(clientAt(srv.URL), table).Authenticate(context.Background(), "ast_sometoken")
+			if !errors.Is(err, auth.ErrStoreUnavailable) {
+				t.Errorf("Authenticate = %v, want ErrStoreUnavailable", err)
+			}
+		})
 	}
 }
