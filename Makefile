@@ -1,0 +1,87 @@
+# Action Service. `make run` starts the local stack, `make test` proves it.
+#
+#   make build            every Lambda's bootstrap (linux/arm64) into bin/<dir under functions>/bootstrap
+#   make build-<Id>       SAM's makefile build method: $(ARTIFACTS_DIR)/bootstrap of function <Id>
+#   make run              the local stack (API, DynamoDB, Step Functions, outside systems)
+#   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
+#   make lint             gofmt, go vet, cfn-lint on template.yaml and on statemachines/*.asl.json
+#   make bench            benchmarks
+#   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
+#   make clean
+
+SHELL := /bin/bash
+GO    ?= go
+ENV   ?= default
+TEST_TIMEOUT ?= 20m
+
+LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
+
+# A template function's LogicalId names its main package by convention:
+#   AuthorizerFunction     → ./functions/authorizer
+#   Step<System>Function   → ./functions/steps/<system>   (StepKmsFunction → ./functions/steps/kms)
+#   <Route>Function        → ./functions/api/<route>      (ListJobsByStatusFunction → ./functions/api/list-jobs-by-status,
+#                                                          the inverse of httpapi.Route.LogicalID)
+kebab      = $(shell printf '%s' '$(1)' | sed -E 's/Function$$//; s/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
+package_of = $(call name_to_package,$(call kebab,$(1)))
+name_to_package = ./functions/$(if $(filter authorizer,$(1)),authorizer,$(if $(filter step-%,$(1)),steps/$(patsubst step-%,%,$(1)),api/$(1)))
+
+# Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
+FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
+
+.PHONY: build run test lint lint-go lint-template lint-asl bench deploy clean
+
+build:
+	@set -e; dirs="$(FUNCTION_DIRS)"; \
+	if [ -z "$$dirs" ]; then echo "no main packages under functions/" >&2; exit 1; fi; \
+	for d in $$dirs; do \
+	  echo "build bin/$$d/bootstrap"; \
+	  $(LAMBDA_BUILD) -o "bin/$$d/bootstrap" "./functions/$$d"; \
+	done
+
+# SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR set, in a copy of CodeUri (the repository root).
+build-%:
+	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set (SAM sets it; by hand: make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; fi
+	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" $(call package_of,$*)
+
+run:
+	$(GO) run ./cmd/localstack $(ARGS)
+
+test:
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+lint: lint-go lint-template lint-asl
+
+lint-go:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt -w:" >&2; echo "$$out" >&2; exit 1; fi
+	$(GO) vet ./...
+
+lint-template:
+	cfn-lint template.yaml
+
+# cfn-lint reads no DefinitionUri file, so each definition is linted (rule E3601) inside a
+# wrapper template. ${Name} placeholders, filled by DefinitionSubstitutions at deploy time, become
+# Lambda ARNs so that Task resources validate. The definition starts on the wrapper's first line,
+# so reported line numbers are the file's own.
+ASL_FILES = $(wildcard statemachines/*.asl.json)
+lint-asl:
+	@set -e; [ -z "$(ASL_FILES)" ] && { echo "no statemachines/*.asl.json to lint"; exit 0; }; \
+	tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; status=0; \
+	for f in $(ASL_FILES); do \
+	  w="$$tmp/$$(basename "$$f")"; \
+	  { printf '{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"StateMachine":{"Type":"AWS::StepFunctions::StateMachine","Properties":{"RoleArn":"arn:aws:iam::123456789012:role/lint","Definition":'; \
+	    sed -E 's/\$$\{([A-Za-z0-9_.:-]+)\}/arn:aws:lambda:us-east-1:123456789012:function:\1/g' "$$f"; \
+	    printf '}}}}\n'; } > "$$w"; \
+	  echo "cfn-lint $$f"; \
+	  cfn-lint "$$w" 2>&1 | sed "s|$$w|$$f|g"; rc=$${PIPESTATUS[0]}; [ "$$rc" -eq 0 ] || status=1; \
+	done; exit $$status
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Needs the SAM CLI (pip install aws-sam-cli) and AWS credentials; ENV picks a samconfig.toml environment.
+deploy:
+	sam build --config-env $(ENV)
+	sam deploy --config-env $(ENV)
+
+clean:
+	rm -rf bin .aws-sam
