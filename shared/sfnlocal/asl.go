@@ -822,7 +822,7 @@ var comparisonOps = map[string]string{
 	"StringLessThanEquals": "string", "StringGreaterThanEquals": "string", "StringMatches": "pattern",
 	"NumericEquals": "number", "NumericLessThan": "number", "NumericGreaterThan": "number",
 	"NumericLessThanEquals": "number", "NumericGreaterThanEquals": "number",
-	"BooleanEquals": "bool",
+	"BooleanEquals":   "bool",
 	"TimestampEquals": "timestamp", "TimestampLessThan": "timestamp", "TimestampGreaterThan": "timestamp",
 	"TimestampLessThanEquals": "timestamp", "TimestampGreaterThanEquals": "timestamp",
 	"IsNull": "bool", "IsPresent": "bool", "IsNumeric": "bool", "IsString": "bool",
@@ -983,4 +983,3 @@ func compileDynamic(s, where string) (*template, error) {
 	}
 	return &template{path: p}, nil
 }
-
