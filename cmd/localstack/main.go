@@ -1,0 +1,59 @@
+// Command localstack runs the whole Action Service on a laptop (`make run`): the API on
+// 127.0.0.1:3000 behind a local API Gateway, an embedded DynamoDB, and an admin token.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/actionservice/actionservice/shared/cloud"
+	"github.com/actionservice/actionservice/shared/localstack"
+	"github.com/actionservice/actionservice/shared/service"
+)
+
+func main() {
+	log := service.Logger()
+	svc, err := service.ConfigFromEnv()
+	if err != nil {
+		log.Error("configuration", "err", err)
+		os.Exit(2)
+	}
+	c := localstack.Config{Service: svc, Log: log}
+	flag.StringVar(&c.Addr, "addr", cloud.Env("LOCAL_ADDR", "127.0.0.1:3000"), "API listen address")
+	flag.StringVar(&c.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "use this DynamoDB (moto, DynamoDB Local, AWS) instead of the embedded one")
+	flag.StringVar(&c.AdminToken, "admin-token", os.Getenv("ADMIN_TOKEN"), "accept this admin token (default: issue a new one)")
+	flag.BoolVar(&c.Samples, "samples", true, "load sample tickets")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := localstack.Start(ctx, c)
+	if err != nil {
+		log.Error("start", "err", err)
+		os.Exit(1)
+	}
+	fmt.Printf(`
+Action Service local stack
+  API         %s
+  DynamoDB    %s
+  admin token %s
+
+Try:
+  export TOKEN=%s
+  curl -s -H "X-Auth-Token: $TOKEN" '%s/job?accountId=%s'
+  curl -s -H "X-Auth-Token: $TOKEN" -H 'Accept: application/xml' %s/job/error
+  curl -s -H "X-Auth-Token: $TOKEN" %s/job/error/count
+
+Ctrl-C stops it.
+`, s.URL, s.DynamoDBEndpoint, s.AdminToken, s.AdminToken, s.URL, localstack.SampleAccount, s.URL, s.URL)
+	<-ctx.Done()
+	fmt.Println("stopping…")
+	if err := s.Close(); err != nil {
+		log.Error("shutdown", "err", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,213 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/actionservice/actionservice/shared/auth"
+	"github.com/actionservice/actionservice/shared/store"
+)
+
+// MaxBodyBytes is the largest request body accepted (413 beyond).
+const MaxBodyBytes = 64 << 10
+
+// DefaultWaitCap bounds how long a request waits for a job (below API Gateway's 29 s).
+const DefaultWaitCap = 25 * time.Second
+
+// API holds what the handlers need.
+type API struct {
+	Tickets *store.Store
+	// WaitCap bounds every timeOut wait.
+	WaitCap time.Duration
+	Log     *slog.Logger
+}
+
+// handlers maps each route of the routing table to its handler.
+func (a *API) handlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"list-jobs":                     a.listJobs,
+		"list-error-jobs":               a.listErrorJobs,
+		"count-error-jobs":              a.countErrorJobs,
+		"list-error-jobs-by-category":   a.listErrorJobs,
+		"count-error-jobs-by-category":  a.countErrorJobs,
+		"delete-error-jobs-by-category": a.deleteErrorJobs,
+		"list-jobs-by-status":           a.listJobsByStatus,
+		"count-jobs-by-status":          a.countJobsByStatus,
+		"get-job":                       a.getJob,
+		"delete-job":                    a.deleteJob,
+	}
+}
+
+// Handler serves the given routes of the routing table (a Lambda serves one, the local
+// stack all). Every request passes the same guards: panic recovery, body limit, principal.
+func (a *API) Handler(routes ...Route) http.Handler {
+	hs := a.handlers()
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		h, ok := hs[rt.Name]
+		if !ok {
+			panic(fmt.Sprintf("route %s has no handler", rt.Name))
+		}
+		var next http.Handler = h
+		if !rt.Public {
+			next = requirePrincipal(next)
+		}
+		mux.Handle(rt.Pattern(), limitBody(next))
+	}
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteProblem(w, r, http.StatusNotFound, "no resource at "+r.URL.Path)
+	}))
+	return a.recoverPanics(mux)
+}
+
+func (a *API) logger() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.Default()
+}
+
+func (a *API) waitCap() time.Duration {
+	if a.WaitCap > 0 {
+		return a.WaitCap
+	}
+	return DefaultWaitCap
+}
+
+// recoverPanics turns a panic into a logged 500 problem, never a stack trace to the client.
+func (a *API) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				a.logger().Error("panic in handler", "requestId", RequestID(r), "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				WriteProblem(w, r, http.StatusInternalServerError, "unexpected error; quote the requestId when reporting it")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody refuses bodies over MaxBodyBytes with 413.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			WriteProblem(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, MaxBodyBytes))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+type principalKey struct{}
+
+// requirePrincipal reads the caller from the authorizer's context; without one the caller
+// is unauthenticated (the authorizer ran nowhere).
+func requirePrincipal(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gw, ok := gatewayContext(r)
+		var p auth.Principal
+		if ok {
+			p, ok = auth.FromContext(gw.Authorizer)
+		}
+		if !ok {
+			WriteProblem(w, r, http.StatusUnauthorized, "missing or invalid X-Auth-Token")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(contextWithPrincipal(r, p)))
+	})
+}
+
+// principal is the authenticated caller of a request that passed requirePrincipal.
+func principal(r *http.Request) auth.Principal {
+	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
+	return p
+}
+
+// writeStoreError maps a store failure to its status; unexpected ones are logged once here.
+func (a *API) writeStoreError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		WriteProblem(w, r, http.StatusNotFound, "no job ticket "+r.PathValue("ticketId"))
+	case errors.Is(err, store.ErrNotTerminal):
+		WriteProblem(w, r, http.StatusConflict, "the job is still running; only a terminal ticket (COMPLETE, ERROR, TIMEDOUT, CANCELLED) can be deleted")
+	case errors.Is(err, store.ErrConflict):
+		WriteProblem(w, r, http.StatusConflict, "the job changed while the request ran; read it again")
+	case errors.Is(err, store.ErrUnavailable):
+		a.logger().Error("ticket store unavailable", "requestId", RequestID(r), "err", err)
+		WriteProblem(w, r, http.StatusServiceUnavailable, "the ticket store is unavailable; retry later")
+	default:
+		a.logger().Error("request failed", "requestId", RequestID(r), "err", err)
+		WriteProblem(w, r, http.StatusInternalServerError, "unexpected error; quote the requestId when reporting it")
+	}
+}
+
+// checkQuery refuses query parameters the route does not define, so a typo (limt=5) is an
+// error rather than silently ignored.
+func checkQuery(w http.ResponseWriter, r *http.Request, allowed ...string) (url.Values, bool) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		WriteProblem(w, r, http.StatusBadRequest, "malformed query string: "+err.Error())
+		return nil, false
+	}
+	for name, vs := range q {
+		known := false
+		for _, a := range allowed {
+			known = known || a == name
+		}
+		if !known {
+			WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("unknown query parameter %q (this route takes %v)", name, allowed))
+			return nil, false
+		}
+		if len(vs) > 1 {
+			WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("query parameter %q given %d times", name, len(vs)))
+			return nil, false
+		}
+	}
+	return q, true
+}
+
+// timeOut reads the timeOut parameter in milliseconds: absent or 0 means do not wait.
+func timeOut(w http.ResponseWriter, r *http.Request, q url.Values) (time.Duration, bool) {
+	v := q.Get("timeOut")
+	if v == "" {
+		return 0, true
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ms < 0 {
+		WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("timeOut must be a non-negative number of milliseconds, got %q", v))
+		return 0, false
+	}
+	return time.Duration(min(ms, int64(time.Duration(1<<62)/time.Millisecond))) * time.Millisecond, true
+}
+
+// write sends a 200 document as JSON or XML.
+func write(w http.ResponseWriter, r *http.Request, media string, status int, doc any) {
+	var body []byte
+	var err error
+	if media == mediaXML {
+		body, err = xml.Marshal(doc)
+		body = append([]byte(xml.Header), body...)
+	} else {
+		body, err = json.Marshal(doc)
+	}
+	if err != nil {
+		WriteProblem(w, r, http.StatusInternalServerError, "could not render the response")
+		return
+	}
+	w.Header().Set("Content-Type", media)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}

@@ -1,0 +1,317 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/ticket"
+)
+
+// Paging limits (API.md §1).
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+var pagingParams = []string{"limit", "marker", "skip"}
+
+// paging reads limit, marker and skip into q; a marker that names no visible ticket is 404.
+func (a *API) paging(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
+	q.Limit = DefaultLimit
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 || n > MaxLimit {
+			WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", MaxLimit, s))
+			return false
+		}
+		q.Limit = n
+	}
+	if s := v.Get("skip"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 100000 {
+			WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("skip must be a whole number from 0 to 100000, got %q", s))
+			return false
+		}
+		q.Skip = n
+	}
+	if m := v.Get("marker"); m != "" {
+		if !ticket.ValidID(m) {
+			WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no job ticket", m))
+			return false
+		}
+		t, err := a.Tickets.Get(r.Context(), m)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !maySee(principal(r), t.AccountID)) {
+			WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no job ticket", m))
+			return false
+		}
+		if err != nil {
+			a.writeStoreError(w, r, err)
+			return false
+		}
+		q.Marker = m
+	}
+	return true
+}
+
+// writePage answers a list with its Link to the next page.
+func writePage(w http.ResponseWriter, r *http.Request, media string, p store.Page, limit int) {
+	if p.Next != "" {
+		next := r.URL.Query()
+		next.Set("marker", p.Next)
+		next.Set("limit", strconv.Itoa(limit))
+		next.Del("skip")
+		w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
+	}
+	write(w, r, media, http.StatusOK, ticket.ListOf(p.Tickets))
+}
+
+// list runs a list query for the caller, restricted to its account unless it is an admin.
+func (a *API) list(w http.ResponseWriter, r *http.Request, v url.Values, q store.Query) {
+	media, ok := representation(w, r, mediaJSON, mediaXML)
+	if !ok || !a.paging(w, r, v, &q) {
+		return
+	}
+	if scope := scopeAccount(principal(r)); scope != "" {
+		if q.Account != "" && q.Account != scope {
+			// Another account's jobs are invisible: its list is empty.
+			write(w, r, media, http.StatusOK, ticket.ListOf(nil))
+			return
+		}
+		q.Account = scope
+	}
+	p, err := a.Tickets.List(r.Context(), q)
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	writePage(w, r, media, p, q.Limit)
+}
+
+// count answers a count as text/plain.
+func (a *API) count(w http.ResponseWriter, r *http.Request, q store.Query) {
+	if _, ok := representation(w, r, mediaText); !ok {
+		return
+	}
+	if _, ok := checkQuery(w, r); !ok {
+		return
+	}
+	if scope := scopeAccount(principal(r)); scope != "" {
+		q.Account = scope
+	}
+	n, err := a.Tickets.Count(r.Context(), q)
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = fmt.Fprintf(w, "%d", n)
+	}
+}
+
+// pathStatus and pathCategory validate path values: unknown ones are 400.
+func pathStatus(w http.ResponseWriter, r *http.Request) (ticket.Status, bool) {
+	s, err := ticket.ParseStatus(r.PathValue("status"))
+	if err != nil {
+		WriteProblem(w, r, http.StatusBadRequest, err.Error())
+	}
+	return s, err == nil
+}
+
+func pathCategory(w http.ResponseWriter, r *http.Request) (ticket.Category, bool) {
+	if r.PathValue("category") == "" {
+		return "", true
+	}
+	c, err := ticket.ParseCategory(r.PathValue("category"))
+	if err != nil {
+		WriteProblem(w, r, http.StatusBadRequest, err.Error())
+	}
+	return c, err == nil
+}
+
+// GET /job?accountId=&action=&status=
+func (a *API) listJobs(w http.ResponseWriter, r *http.Request) {
+	v, ok := checkQuery(w, r, append([]string{"accountId", "action", "status"}, pagingParams...)...)
+	if !ok {
+		return
+	}
+	q := store.Query{Account: v.Get("accountId"), Action: v.Get("action")}
+	if s := v.Get("status"); s != "" {
+		st, err := ticket.ParseStatus(s)
+		if err != nil {
+			WriteProblem(w, r, http.StatusBadRequest, err.Error())
+			return
+		}
+		q.Status = st
+	}
+	if q.Account == "" {
+		if p := principal(r); p.IsAdmin() {
+			WriteProblem(w, r, http.StatusBadRequest, "accountId is required: name the account whose jobs to list")
+			return
+		} else {
+			q.Account = p.AccountID
+		}
+	}
+	a.list(w, r, v, q)
+}
+
+// GET /job/error and GET /job/error/{category}
+func (a *API) listErrorJobs(w http.ResponseWriter, r *http.Request) {
+	c, ok := pathCategory(w, r)
+	if !ok {
+		return
+	}
+	v, ok := checkQuery(w, r, pagingParams...)
+	if !ok {
+		return
+	}
+	a.list(w, r, v, store.Query{Errors: true, Category: c})
+}
+
+// GET /job/error/count and GET /job/error/{category}/count
+func (a *API) countErrorJobs(w http.ResponseWriter, r *http.Request) {
+	if c, ok := pathCategory(w, r); ok {
+		a.count(w, r, store.Query{Errors: true, Category: c})
+	}
+}
+
+// DELETE /job/error/{category}
+func (a *API) deleteErrorJobs(w http.ResponseWriter, r *http.Request) {
+	c, ok := pathCategory(w, r)
+	if !ok {
+		return
+	}
+	if _, ok := checkQuery(w, r); !ok {
+		return
+	}
+	n, err := a.Tickets.DeleteAll(r.Context(), store.Query{Errors: true, Category: c, Account: scopeAccount(principal(r))})
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	a.logger().Info("deleted error jobs", "requestId", RequestID(r), "category", c, "count", n, "by", principal(r).UserID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// GET /job/status/{status}
+func (a *API) listJobsByStatus(w http.ResponseWriter, r *http.Request) {
+	s, ok := pathStatus(w, r)
+	if !ok {
+		return
+	}
+	v, ok := checkQuery(w, r, pagingParams...)
+	if !ok {
+		return
+	}
+	a.list(w, r, v, store.Query{Status: s})
+}
+
+// GET /job/status/{status}/count
+func (a *API) countJobsByStatus(w http.ResponseWriter, r *http.Request) {
+	if s, ok := pathStatus(w, r); ok {
+		a.count(w, r, store.Query{Status: s})
+	}
+}
+
+// visibleTicket reads the path's ticket; a malformed id, an unknown one and another
+// account's are all 404.
+func (a *API) visibleTicket(w http.ResponseWriter, r *http.Request) (*ticket.Ticket, bool) {
+	id := r.PathValue("ticketId")
+	if !ticket.ValidID(id) {
+		WriteProblem(w, r, http.StatusNotFound, "no job ticket "+id)
+		return nil, false
+	}
+	t, err := a.Tickets.Get(r.Context(), id)
+	if err == nil && !maySee(principal(r), t.AccountID) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return nil, false
+	}
+	return t, true
+}
+
+// GET /job/{ticketId}?timeOut=ms
+func (a *API) getJob(w http.ResponseWriter, r *http.Request) {
+	media, ok := representation(w, r, mediaJSON, mediaXML)
+	if !ok {
+		return
+	}
+	v, ok := checkQuery(w, r, "timeOut")
+	if !ok {
+		return
+	}
+	wait, ok := timeOut(w, r, v)
+	if !ok {
+		return
+	}
+	t, ok := a.visibleTicket(w, r)
+	if !ok {
+		return
+	}
+	t, err := a.awaitTerminal(r.Context(), t, wait)
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	write(w, r, media, http.StatusOK, ticket.Document{JobTicket: ticket.ViewOf(t)})
+}
+
+// awaitTerminal polls the ticket with backoff until it is terminal or the wait (capped by
+// the API's wait cap) is over, and returns its latest state.
+func (a *API) awaitTerminal(ctx context.Context, t *ticket.Ticket, wait time.Duration) (*ticket.Ticket, error) {
+	wait = min(wait, a.waitCap())
+	if wait <= 0 || t.Status.Terminal() {
+		return t, nil
+	}
+	deadline := time.Now().Add(wait)
+	interval := 25 * time.Millisecond
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return t, nil
+		}
+		select {
+		case <-ctx.Done():
+			return t, nil
+		case <-time.After(min(interval, left)):
+		}
+		next, err := a.Tickets.Get(ctx, t.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return t, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		t = next
+		if t.Status.Terminal() {
+			return t, nil
+		}
+		interval = min(interval*3/2, time.Second)
+	}
+}
+
+// DELETE /job/{ticketId}
+func (a *API) deleteJob(w http.ResponseWriter, r *http.Request) {
+	if _, ok := checkQuery(w, r); !ok {
+		return
+	}
+	t, ok := a.visibleTicket(w, r)
+	if !ok {
+		return
+	}
+	if err := a.Tickets.Delete(r.Context(), t.ID); err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,95 @@
+// Package service builds the Action Service's dependencies from configuration (environment
+// variables in a Lambda, flags in the local stack), so every Lambda's main.go and the local
+// stack wire the same objects the same way.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/actionservice/actionservice/shared/cloud"
+	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/store"
+)
+
+// Config is the service's configuration.
+type Config struct {
+	TicketsTable string
+	TokensTable  string
+	// Retention of COMPLETE tickets.
+	Retention time.Duration
+	// WaitCap bounds a request's timeOut wait.
+	WaitCap time.Duration
+}
+
+// ConfigFromEnv reads TICKETS_TABLE, TOKENS_TABLE, TICKET_RETENTION_DAYS and WAIT_CAP_SECONDS.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		TicketsTable: cloud.Env("TICKETS_TABLE", "tickets"),
+		TokensTable:  cloud.Env("TOKENS_TABLE", "tokens"),
+		Retention:    store.DefaultRetention,
+		WaitCap:      httpapi.DefaultWaitCap,
+	}
+	if v := os.Getenv("TICKET_RETENTION_DAYS"); v != "" {
+		d, err := strconv.Atoi(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("TICKET_RETENTION_DAYS must be a positive number of days, got %q", v)
+		}
+		c.Retention = time.Duration(d) * 24 * time.Hour
+	}
+	if v := os.Getenv("WAIT_CAP_SECONDS"); v != "" {
+		s, err := strconv.Atoi(v)
+		if err != nil || s <= 0 || s > 28 {
+			return c, fmt.Errorf("WAIT_CAP_SECONDS must be 1..28 (API Gateway stops waiting at 29 s), got %q", v)
+		}
+		c.WaitCap = time.Duration(s) * time.Second
+	}
+	return c, nil
+}
+
+// Logger is the structured JSON logger every component logs through.
+func Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+}
+
+// NewAPI builds the HTTP API on a tickets store.
+func NewAPI(c Config, tickets *store.Store, log *slog.Logger) *httpapi.API {
+	return &httpapi.API{Tickets: tickets, WaitCap: c.WaitCap, Log: log}
+}
+
+// RouteHandler is what one route's Lambda runs: the route's handler behind the api-proxy
+// adapter, with the Lambda contract's signature.
+func RouteHandler(api *httpapi.API, route httpapi.Route) lambda.Handler {
+	return lambda.NewHandler(httpadapter.New(api.Handler(route)).ProxyWithContext)
+}
+
+// StartRouteLambda runs one route of the routing table as a Lambda, configured from the
+// environment. It does not return.
+func StartRouteLambda(name string) {
+	log := Logger()
+	route, ok := httpapi.RouteNamed(name)
+	if !ok {
+		log.Error("no such route in the routing table", "route", name)
+		os.Exit(1)
+	}
+	c, err := ConfigFromEnv()
+	if err != nil {
+		log.Error("configuration", "err", err)
+		os.Exit(1)
+	}
+	endpoints := cloud.EndpointsFromEnv()
+	awsCfg, err := cloud.Config(context.Background(), endpoints)
+	if err != nil {
+		log.Error("aws configuration", "err", err)
+		os.Exit(1)
+	}
+	tickets := store.New(cloud.DynamoDB(awsCfg, endpoints.DynamoDB), c.TicketsTable, store.WithRetention(c.Retention))
+	lambda.StartHandlerFunc(RouteHandler(NewAPI(c, tickets, log), route).Invoke)
+}
