@@ -38,8 +38,8 @@ const taskFail = "TaskStateEntered LambdaFunctionScheduled LambdaFunctionStarted
 
 var conformanceCases = []confCase{
 	{
-		name: "PassResultWithResultPathMergesIntoInput",
-		def:  `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"x":1},"ResultPath":"$.r","End":true}}}`,
+		name:  "PassResultWithResultPathMergesIntoInput",
+		def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"x":1},"ResultPath":"$.r","End":true}}}`,
 		input: `{"a":"b"}`, status: StatusSucceeded, output: `{"a":"b","r":{"x":1}}`, events: passEvents,
 	},
 	{
@@ -52,8 +52,8 @@ var conformanceCases = []confCase{
 		events: passEvents, moto: "names and start time differ between engines",
 	},
 	{
-		name: "InputPathAndOutputPathSelectAndFilter",
-		def:  `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.in","ResultPath":"$.out","OutputPath":"$.out","End":true}}}`,
+		name:  "InputPathAndOutputPathSelectAndFilter",
+		def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.in","ResultPath":"$.out","OutputPath":"$.out","End":true}}}`,
 		input: `{"in":{"v":[1,2,3]}}`, status: StatusSucceeded, output: `{"v":[1,2,3]}`, events: passEvents,
 	},
 	{
@@ -232,14 +232,14 @@ var conformanceCases = []confCase{
 		events: "ExecutionStarted FailStateEntered ExecutionFailed",
 	},
 	{
-		name: "FailStateErrorPathAndCausePath",
-		def:  `{"StartAt":"F","States":{"F":{"Type":"Fail","ErrorPath":"$.e","CausePath":"States.Format('code {} of {}', $.code, $.who)"}}}`,
+		name:  "FailStateErrorPathAndCausePath",
+		def:   `{"StartAt":"F","States":{"F":{"Type":"Fail","ErrorPath":"$.e","CausePath":"States.Format('code {} of {}', $.code, $.who)"}}}`,
 		input: `{"e":"Dyn.Err","code":42,"who":"me"}`, status: StatusFailed, err: "Dyn.Err", cause: "code 42 of me",
 		moto: "moto 5.2.1 rejects intrinsic functions in CausePath",
 	},
 	{
-		name: "RetryBackoffDoublesIntervals",
-		def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["StepTransient"],"IntervalSeconds":1,"BackoffRate":2,"MaxAttempts":3}],"End":true}}}`,
+		name:  "RetryBackoffDoublesIntervals",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["StepTransient"],"IntervalSeconds":1,"BackoffRate":2,"MaxAttempts":3}],"End":true}}}`,
 		input: `{"Key":"backoff","FailTimes":3}`, status: StatusSucceeded, output: `{"calls":4}`,
 		events: "ExecutionStarted TaskStateEntered " + strings.Repeat("LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionFailed ", 3) + "LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionSucceeded TaskStateExited ExecutionSucceeded",
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
@@ -248,8 +248,8 @@ var conformanceCases = []confCase{
 		moto: "retry intervals are real time on moto",
 	},
 	{
-		name: "RetryMaxDelaySecondsCapsBackoff",
-		def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":2,"BackoffRate":3,"MaxAttempts":4,"MaxDelaySeconds":10}],"End":true}}}`,
+		name:  "RetryMaxDelaySecondsCapsBackoff",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":2,"BackoffRate":3,"MaxAttempts":4,"MaxDelaySeconds":10}],"End":true}}}`,
 		input: `{"Key":"cap","FailTimes":4}`, status: StatusSucceeded, output: `{"calls":5}`,
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
 			assertRetryGaps(t, h, []time.Duration{2 * time.Second, 6 * time.Second, 10 * time.Second, 10 * time.Second})
@@ -257,8 +257,8 @@ var conformanceCases = []confCase{
 		moto: "retry intervals are real time on moto",
 	},
 	{
-		name: "RetryDefaultsAreOneSecondThreeAttemptsRateTwo",
-		def:  `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["StepTransient"]}],"End":true}}}`,
+		name:  "RetryDefaultsAreOneSecondThreeAttemptsRateTwo",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["StepTransient"]}],"End":true}}}`,
 		input: `{"Key":"defaults","FailTimes":5}`, status: StatusFailed, err: "StepTransient",
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
 			assertRetryGaps(t, h, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second})
@@ -266,8 +266,8 @@ var conformanceCases = []confCase{
 		moto: "retry intervals are real time on moto",
 	},
 	{
-		name: "RetryJitterFullStaysWithinComputedDelay",
-		def:  `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["StepTransient"],"IntervalSeconds":8,"MaxAttempts":2,"JitterStrategy":"FULL"}],"End":true}}}`,
+		name:  "RetryJitterFullStaysWithinComputedDelay",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:flaky","Retry":[{"ErrorEquals":["StepTransient"],"IntervalSeconds":8,"MaxAttempts":2,"JitterStrategy":"FULL"}],"End":true}}}`,
 		input: `{"Key":"jitter","FailTimes":2}`, status: StatusSucceeded,
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
 			gaps := scheduledGaps(h)
@@ -287,20 +287,20 @@ var conformanceCases = []confCase{
 		events: "ExecutionStarted TaskStateEntered " + strings.Repeat("LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionFailed ", 3) + "TaskStateExited PassStateEntered PassStateExited ExecutionSucceeded",
 	},
 	{
-		name: "RetryMaxAttemptsZeroNeverRetries",
-		def:  `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:fail","Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":0}],"End":true}}}`,
+		name:  "RetryMaxAttemptsZeroNeverRetries",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:fail","Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":0}],"End":true}}}`,
 		input: `{"Reason":"once"}`, status: StatusFailed, err: "StepFailed",
 		events: "ExecutionStarted " + taskFail + " ExecutionFailed",
 	},
 	{
-		name: "SpentRetrierDoesNotFallThroughToLaterOne",
-		def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:fail","Retry":[{"ErrorEquals":["StepFailed"],"MaxAttempts":1},{"ErrorEquals":["States.ALL"],"MaxAttempts":5}],"End":true}}}`,
+		name:  "SpentRetrierDoesNotFallThroughToLaterOne",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:fail","Retry":[{"ErrorEquals":["StepFailed"],"MaxAttempts":1},{"ErrorEquals":["States.ALL"],"MaxAttempts":5}],"End":true}}}`,
 		input: `{"Reason":"x"}`, status: StatusFailed, err: "StepFailed",
 		events: "ExecutionStarted TaskStateEntered " + strings.Repeat("LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionFailed ", 2) + "ExecutionFailed",
 	},
 	{
-		name: "HandlerErrorTypeNameIsTheErrorName",
-		def:  `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:fail","End":true}}}`,
+		name:  "HandlerErrorTypeNameIsTheErrorName",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:fail","End":true}}}`,
 		input: `{"Reason":"bad input"}`, status: StatusFailed, err: "StepFailed",
 		cause:  `{"errorMessage":"step failed: bad input","errorType":"StepFailed"}`,
 		events: "ExecutionStarted " + taskFail + " ExecutionFailed",
@@ -369,7 +369,7 @@ var conformanceCases = []confCase{
 			"Catch":[{"ErrorEquals":["Lambda.ResourceNotFoundException"],"ResultPath":"$.e","Next":"C"}],"End":true},"C":{"Type":"Pass","OutputPath":"$.e.Error","End":true}}}`,
 		input: `{}`, status: StatusSucceeded, output: `"Lambda.ResourceNotFoundException"`,
 		events: "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskFailed TaskStateExited PassStateEntered PassStateExited ExecutionSucceeded",
-		moto: "moto answers an unknown function differently",
+		moto:   "moto answers an unknown function differently",
 	},
 	{
 		name: "ParallelRunsBranchesAndCollectsOutputs",
@@ -394,9 +394,9 @@ var conformanceCases = []confCase{
 			"ItemProcessor":{"ProcessorConfig":{"Mode":"INLINE"},"StartAt":"D","States":{"D":{"Type":"Task","Resource":"λ:double","ResultPath":"$.d","End":true}}},
 			"ResultPath":"$.out","End":true}}}`,
 		input: `{"items":[1,2,3],"tag":"t"}`, status: StatusSucceeded,
-		output: `{"items":[1,2,3],"tag":"t","out":[{"idx":0,"N":1,"tag":"t","d":{"N":2}},{"idx":1,"N":2,"tag":"t","d":{"N":4}},{"idx":2,"N":3,"tag":"t","d":{"N":6}}]}`,
+		output:    `{"items":[1,2,3],"tag":"t","out":[{"idx":0,"N":1,"tag":"t","d":{"N":2}},{"idx":1,"N":2,"tag":"t","d":{"N":4}},{"idx":2,"N":3,"tag":"t","d":{"N":6}}]}`,
 		unordered: true,
-		events: "ExecutionStarted MapStateEntered MapStateStarted " + strings.Repeat("MapIterationStarted "+taskOK+" MapIterationSucceeded ", 3) + "MapStateSucceeded MapStateExited ExecutionSucceeded",
+		events:    "ExecutionStarted MapStateEntered MapStateStarted " + strings.Repeat("MapIterationStarted "+taskOK+" MapIterationSucceeded ", 3) + "MapStateSucceeded MapStateExited ExecutionSucceeded",
 	},
 	{
 		name: "MapLegacyIteratorAndParameters",
@@ -412,8 +412,8 @@ var conformanceCases = []confCase{
 		input: `[1,2,3]`, status: StatusFailed, err: "Item.Bad", cause: "two",
 	},
 	{
-		name: "MapOverEmptyArrayYieldsEmptyArray",
-		def:  `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+		name:  "MapOverEmptyArrayYieldsEmptyArray",
+		def:   `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
 		input: `[]`, status: StatusSucceeded, output: `[]`,
 		events: "ExecutionStarted MapStateEntered MapStateStarted MapStateSucceeded MapStateExited ExecutionSucceeded",
 	},
@@ -429,7 +429,7 @@ var conformanceCases = []confCase{
 			"unb64.$":"States.Base64Decode('aGk=')","hash.$":"States.Hash($.name, 'SHA-256')",
 			"merged.$":"States.JsonMerge($.obj, $.obj2, false)","sum.$":"States.MathAdd($.age, -2)",
 			"split.$":"States.StringSplit($.csv, ',')","nested.$":"States.ArrayLength(States.Array($.age, $.age))"},"End":true}}}`,
-		input: `{"name":"Ann","age":30,"js":"{\"k\":[1]}","obj":{"a":1},"obj2":{"b":2},"nums":[1,2,3,4,5],"dups":[1,1,"x","x"],"csv":"a,b,c"}`,
+		input:  `{"name":"Ann","age":30,"js":"{\"k\":[1]}","obj":{"a":1},"obj2":{"b":2},"nums":[1,2,3,4,5],"dups":[1,1,"x","x"],"csv":"a,b,c"}`,
 		status: StatusSucceeded,
 		output: `{"fmt":"Hello Ann, you are 30 {literal}","json":{"k":[1]},"str":"{\"a\":1}","arr":[1,"two",30],
 			"part":[[1,2],[3,4],[5]],"has":true,"range":[1,5,9],"item":2,"len":5,"uniq":[1,"x"],"b64":"QW5u","unb64":"hi",
@@ -437,8 +437,8 @@ var conformanceCases = []confCase{
 		moto: "compared separately: moto's intrinsics differ in corner cases",
 	},
 	{
-		name: "IntrinsicUUIDAndMathRandom",
-		def:  `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"id.$":"States.UUID()","r.$":"States.MathRandom(5, 6)"},"End":true}}}`,
+		name:  "IntrinsicUUIDAndMathRandom",
+		def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"id.$":"States.UUID()","r.$":"States.MathRandom(5, 6)"},"End":true}}}`,
 		input: `{}`, status: StatusSucceeded,
 		check: func(t *testing.T, x Execution, _ []HistoryEvent) {
 			out := mustDecode(t, *x.Output).(map[string]any)
@@ -486,8 +486,8 @@ var conformanceCases = []confCase{
 		moto: "retry intervals are real time on moto",
 	},
 	{
-		name: "SucceedAndPassWithOutputPathNullishInputPath",
-		def: `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":null,"Next":"S"},"S":{"Type":"Succeed","InputPath":"$"}}}`,
+		name:  "SucceedAndPassWithOutputPathNullishInputPath",
+		def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":null,"Next":"S"},"S":{"Type":"Succeed","InputPath":"$"}}}`,
 		input: `{"a":1}`, status: StatusSucceeded, output: `{}`,
 		events: "ExecutionStarted PassStateEntered PassStateExited SucceedStateEntered SucceedStateExited ExecutionSucceeded",
 	},

@@ -27,9 +27,27 @@ type Registry struct {
 // NewRegistry returns an empty Registry.
 func NewRegistry() *Registry { return &Registry{fns: map[string]lambda.Handler{}} }
 
+// serialHandler runs one invocation at a time. Handlers made by lambda.NewHandler return
+// a slice of a pooled buffer that the next invocation may overwrite (the Lambda runtime
+// never invokes concurrently), so their invocations are serialised and the payload copied.
+type serialHandler struct {
+	mu sync.Mutex
+	h  lambda.Handler
+}
+
+func (s *serialHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out, err := s.h.Invoke(ctx, payload)
+	return bytes.Clone(out), err
+}
+
 // RegisterFunction makes h answer invocations of the function name (or name:qualifier).
 // A step is registered as RegisterFunction("kms-step", lambda.NewHandler(handle)).
 func (r *Registry) RegisterFunction(name string, h lambda.Handler) {
+	if t := reflect.TypeOf(h); t != nil && t.String() == "*lambda.handlerOptions" {
+		h = &serialHandler{h: h}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.fns[name] = h
@@ -88,7 +106,8 @@ func callHandler(ctx context.Context, h lambda.Handler, payload []byte) (inv inv
 	if err != nil {
 		return invocation{fnError: true, payload: errorPayload(err)}
 	}
-	return invocation{payload: out}
+	// aws-lambda-go reuses its output buffer for the next invocation: keep a copy.
+	return invocation{payload: bytes.Clone(out)}
 }
 
 func errorTypeName(v any) string {
