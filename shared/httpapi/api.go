@@ -96,9 +96,15 @@ func (a *API) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over MaxBodyBytes with 413.
+// limitBody refuses bodies over MaxBodyBytes with 413, and a body in a media type the API
+// cannot read with 415 (on every route: a client that sends a body must send one we read).
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 && r.Header.Get("Content-Type") != "" {
+			if _, ok := bodyMedia(w, r); !ok {
+				return
+			}
+		}
 		if r.ContentLength > MaxBodyBytes {
 			WriteProblem(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, MaxBodyBytes))
 			return
