@@ -1,0 +1,97 @@
+package sfnlocal
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadRejectsWithStateAndField(t *testing.T) {
+	task := func(extra string) string {
+		return `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:echo",` + extra + `"End":true}}}`
+	}
+	cases := []struct {
+		name, def, want string
+	}{
+		{"NotJSON", `{`, "not valid JSON"},
+		{"MissingStartAt", `{"States":{"P":{"Type":"Pass","End":true}}}`, "StartAt"},
+		{"StartAtNamesNoState", `{"StartAt":"X","States":{"P":{"Type":"Pass","End":true}}}`, `StartAt "X"`},
+		{"UnknownStateType", `{"StartAt":"P","States":{"P":{"Type":"Bogus","End":true}}}`, `state P: unknown state Type "Bogus"`},
+		{"UnknownField", `{"StartAt":"P","States":{"P":{"Type":"Pass","Foo":1,"End":true}}}`, `state P: field "Foo"`},
+		{"FieldOfOtherType", `{"StartAt":"P","States":{"P":{"Type":"Pass","Resource":"x","End":true}}}`, `"Resource" is not valid in a Pass state`},
+		{"MissingNextAndEnd", `{"StartAt":"P","States":{"P":{"Type":"Pass"}}}`, "state P: needs Next"},
+		{"NextAndEnd", `{"StartAt":"P","States":{"P":{"Type":"Pass","Next":"P","End":true}}}`, "both Next and End"},
+		{"NextNamesNoState", `{"StartAt":"P","States":{"P":{"Type":"Pass","Next":"Q"}}}`, `state P: Next "Q" names no state`},
+		{"CatchNextNamesNoState", task(`"Catch":[{"ErrorEquals":["States.ALL"],"Next":"Nope"}],`), `Catch[0].Next "Nope"`},
+		{"AllNotAlone", task(`"Retry":[{"ErrorEquals":["States.ALL","X"]}],`), "States.ALL must appear alone"},
+		{"AllNotLast", task(`"Retry":[{"ErrorEquals":["States.ALL"]},{"ErrorEquals":["X"]}],`), "States.ALL must be the last"},
+		{"UnknownStatesError", task(`"Retry":[{"ErrorEquals":["States.Bogus"]}],`), `unknown error name "States.Bogus"`},
+		{"NegativeMaxAttempts", task(`"Retry":[{"ErrorEquals":["X"],"MaxAttempts":-1}],`), "MaxAttempts must be an integer"},
+		{"BackoffBelowOne", task(`"Retry":[{"ErrorEquals":["X"],"BackoffRate":0.5}],`), "BackoffRate"},
+		{"BadJitter", task(`"Retry":[{"ErrorEquals":["X"],"JitterStrategy":"SOME"}],`), "JitterStrategy"},
+		{"ZeroTimeout", task(`"TimeoutSeconds":0,`), "TimeoutSeconds must be an integer from 1"},
+		{"HeartbeatNotBelowTimeout", task(`"TimeoutSeconds":5,"HeartbeatSeconds":5,`), "HeartbeatSeconds must be smaller"},
+		{"JSONata", `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, "JSONata is not implemented"},
+		{"StateJSONata", `{"StartAt":"P","States":{"P":{"Type":"Pass","QueryLanguage":"JSONata","End":true}}}`, "QueryLanguage per state"},
+		{"WaitForTaskToken", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}`, "waitForTaskToken"},
+		{"Sync", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","End":true}}}`, ".sync"},
+		{"OtherService", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::dynamodb:putItem","End":true}}}`, "not implemented"},
+		{"Credentials", task(`"Credentials":{"RoleArn":"x"},`), "Credentials"},
+		{"LambdaInvokeWithoutFunctionName", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"Payload":{}},"End":true}}}`, "FunctionName"},
+		{"DistributedMap", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`, "distributed Map"},
+		{"ItemReader", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`, "ItemReader"},
+		{"ResultWriter", `{"StartAt":"M","States":{"M":{"Type":"Map","ResultWriter":{},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`, "ResultWriter"},
+		{"UnknownIntrinsic", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"x.$":"States.Nope(1)"},"End":true}}}`, "States.Nope"},
+		{"IntrinsicArity", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"x.$":"States.MathAdd(1)"},"End":true}}}`, "takes 2 arguments"},
+		{"BadPath", `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"a.b","End":true}}}`, "must start with $"},
+		{"FilterPath", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"x.$":"$.a[?(@.b)]"},"End":true}}}`, "filter expressions"},
+		{"ResultPathNotReference", `{"StartAt":"P","States":{"P":{"Type":"Pass","ResultPath":"$.a[*]","End":true}}}`, "not a reference path"},
+		{"ChoiceWithTwoOperators", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","StringEquals":"x","NumericEquals":1,"Next":"S"}]},"S":{"Type":"Succeed"}}}`, "exactly one comparison operator"},
+		{"ChoiceWrongOperandType", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","NumericEquals":"x","Next":"S"}]},"S":{"Type":"Succeed"}}}`, "numeric operand"},
+		{"ChoiceNestedNext", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Not":{"Variable":"$.a","IsNull":true,"Next":"S"},"Next":"S"}]},"S":{"Type":"Succeed"}}}`, "Next is only allowed in a top-level"},
+		{"WaitTwoFields", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"SecondsPath":"$.s","End":true}}}`, "exactly one of Seconds"},
+		{"DuplicateNameAcrossBranch", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}],"End":true}}}`, "not unique"},
+		{"BranchNextOutOfScope", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","Next":"Out"}}}],"Next":"Out"},"Out":{"Type":"Succeed"}}}`, `Next "Out" names no state`},
+		{"MachineTimeoutZero", `{"TimeoutSeconds":0,"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, "TimeoutSeconds"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load([]byte(expandDef(c.def)))
+			if err == nil {
+				t.Fatalf("loaded, want an error containing %q", c.want)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestDefinitionSubstitutionsAreApplied(t *testing.T) {
+	def := []byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"${StepArn}","End":true}}}`)
+	sm, err := LoadWithSubstitutions(def, map[string]string{"StepArn": fnPrefix + "step"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sm.States["T"].Resource; got != fnPrefix+"step" {
+		t.Errorf("Resource %q", got)
+	}
+	if _, err := LoadWithSubstitutions(def, nil); err == nil || !strings.Contains(err.Error(), "${StepArn}") {
+		t.Errorf("missing substitution: %v", err)
+	}
+}
+
+func TestStringMatchesPatterns(t *testing.T) {
+	cases := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"*", "", true}, {"a*", "abc", true}, {"*c", "abc", true}, {"a*c", "ac", true},
+		{"a*b*c", "aXbYc", true}, {"a*b", "abc", false}, {`a\*`, "a*", true}, {`a\*`, "ab", false},
+		{`a\\b`, `a\b`, true}, {"log-*.txt", "log-1.txt", true}, {"log-*.txt", "log-1.txtx", false},
+	}
+	for _, c := range cases {
+		if got := wildcardMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("StringMatches(%q, %q) = %v", c.s, c.pattern, got)
+		}
+	}
+}
