@@ -305,3 +305,63 @@ func TestStoreDownIsUnavailable(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestIdempotencyKeyCreatesOneTicketUnderConcurrency(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		firsts := make(chan string, 10)
+		winners := make(chan string, 10)
+		var wg sync.WaitGroup
+		n := 10
+		if name := t.Name(); name[len(name)-4:] == "moto" {
+			n = 1 // moto's transactions are not atomic across its server threads (see above)
+		}
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tk := newTicket(i, "acct1", ticket.Pending)
+				got, first, err := s.CreateIdempotent(ctx, tk, "key-1", base)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				winners <- got.ID
+				if first {
+					firsts <- got.ID
+				}
+			}()
+		}
+		wg.Wait()
+		close(firsts)
+		close(winners)
+		var first []string
+		for id := range firsts {
+			first = append(first, id)
+		}
+		if len(first) != 1 {
+			t.Fatalf("%d submissions created a ticket, want 1", len(first))
+		}
+		for id := range winners {
+			if id != first[0] {
+				t.Errorf("a repeat got ticket %s, not the first %s", id, first[0])
+			}
+		}
+		again, isFirst, err := s.CreateIdempotent(ctx, newTicket(99, "acct1", ticket.Pending), "key-1", base.Add(time.Hour))
+		if err != nil || isFirst || again.ID != first[0] {
+			t.Errorf("later repeat: %v %v %v", again, isFirst, err)
+		}
+		other, isFirst, err := s.CreateIdempotent(ctx, newTicket(98, "acct2", ticket.Pending), "key-1", base)
+		if err != nil || !isFirst || other.ID == first[0] {
+			t.Errorf("same key, other account must be a new ticket: %v %v", isFirst, err)
+		}
+		if n, _ := s.Count(ctx, store.Query{Account: "acct1"}); n != 1 {
+			t.Errorf("acct1 has %d tickets, want 1", n)
+		}
+		// Past its window the key creates a new ticket, though DynamoDB has not yet removed it.
+		later, isFirst, err := s.CreateIdempotent(ctx, newTicket(97, "acct1", ticket.Pending), "key-1", base.Add(store.IdempotencyWindow+time.Hour))
+		if err != nil || !isFirst || later.ID == first[0] {
+			t.Errorf("expired key: %v %v", isFirst, err)
+		}
+	})
+}
