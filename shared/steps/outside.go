@@ -1,0 +1,104 @@
+package steps
+
+import (
+	"context"
+	"errors"
+
+	"github.com/actionservice/actionservice/shared/outside"
+	"github.com/actionservice/actionservice/shared/ticket"
+)
+
+// Invoker is what an outside step needs of the adapter (*outside.Client has it).
+type Invoker interface {
+	Invoke(ctx context.Context, operation, idempotencyKey string, params map[string]string) (map[string]string, error)
+}
+
+// Key is the idempotency key of a step's outside call: <ticketId>/<step>.
+func Key(ticketID, step string) string { return ticketID + "/" + step }
+
+// UndoKey is the idempotency key of a step's compensation: <ticketId>/Undo<step>.
+func UndoKey(ticketID, step string) string { return ticketID + "/Undo" + step }
+
+// OutsideStep is a step that is one call to an outside system: the operation named as the
+// step, params built from the ticket, the answer merged into the ticket's results, and a
+// compensation that takes (a part of) that answer.
+type OutsideStep struct {
+	Step   string
+	Client Invoker
+	// Params builds the call's params from the ticket (Params in clear, Results so far).
+	Params func(ctx context.Context, t *ticket.Ticket) (map[string]string, error)
+	// Results maps the system's answer to the results kept on the ticket; nil keeps it as is.
+	Results func(answer map[string]string) map[string]string
+	// Recorded, when set, runs after a successful call (e.g. to note an outside id on the
+	// domain record); it must be idempotent.
+	Recorded func(ctx context.Context, t *ticket.Ticket, results map[string]string) error
+	// UndoOperation is the compensation's operation ("" = nothing to undo), called with
+	// UndoParams; when UndoParams answers nil, there is nothing to undo.
+	UndoOperation string
+	UndoParams    func(t *ticket.Ticket) map[string]string
+	// MissingIsDone makes a NOT_FOUND answer count as success (deletions: already gone).
+	MissingIsDone bool
+}
+
+// Do calls the operation under <ticketId>/<step>.
+func (o *OutsideStep) Do(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
+	params := map[string]string{}
+	if o.Params != nil {
+		p, err := o.Params(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		params = p
+	}
+	answer, err := o.Client.Invoke(ctx, o.Step, Key(t.ID, o.Step), params)
+	if err != nil {
+		if o.MissingIsDone && isNotFound(err) {
+			return map[string]string{}, nil
+		}
+		return nil, err
+	}
+	res := answer
+	if o.Results != nil {
+		res = o.Results(answer)
+	}
+	if o.Recorded != nil {
+		if err := o.Recorded(ctx, t, res); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// Undo calls the compensation under <ticketId>/Undo<step>.
+func (o *OutsideStep) Undo(ctx context.Context, t *ticket.Ticket) error {
+	if o.UndoOperation == "" || o.UndoParams == nil {
+		return nil
+	}
+	params := o.UndoParams(t)
+	if params == nil {
+		return nil
+	}
+	_, err := o.Client.Invoke(ctx, o.UndoOperation, UndoKey(t.ID, o.Step), params)
+	return err
+}
+
+func isNotFound(err error) bool {
+	var pe *outside.PermanentError
+	if errors.As(err, &pe) {
+		return pe.Category == outside.NotFound
+	}
+	var c interface{ ErrorCategory() ticket.Category }
+	return errors.As(err, &c) && c.ErrorCategory() == ticket.NotFound
+}
+
+// ResultParam is an UndoParams that passes the create's result under its key, or nil when
+// the ticket has none.
+func ResultParam(key string) func(t *ticket.Ticket) map[string]string {
+	return func(t *ticket.Ticket) map[string]string {
+		v := t.Results[key]
+		if v == "" {
+			return nil
+		}
+		return map[string]string{key: v}
+	}
+}

@@ -1,0 +1,537 @@
+// Package steps is the step runner of the Action Service's sagas (docs/saga.md): one Lambda
+// handler per system that runs a step (phase do), compensates it (undo), or records an outcome
+// on the ticket (undoFailed, timedOut, failed, complete). The ticket is the record of the job:
+// every change of it is a conditional write through store.Update, and a terminal ticket is
+// left alone. Errors returned to Step Functions are the typed StepFailed, StepTransient and
+// JobCancelled, whose type names are the state machines' error names.
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/actionservice/actionservice/shared/outside"
+	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/ticket"
+)
+
+// The phases of a step payload.
+const (
+	PhaseDo         = "do"
+	PhaseUndo       = "undo"
+	PhaseUndoFailed = "undoFailed"
+	PhaseTimedOut   = "timedOut"
+	PhaseFailed     = "failed"
+	PhaseComplete   = "complete"
+)
+
+// ErrorStatesTimeout is the ASL error of a Task that did not answer within its TimeoutSeconds.
+const ErrorStatesTimeout = "States.Timeout"
+
+// MetricNamespace and MetricRollbackFailed name the CloudWatch metric of a failed compensation.
+const (
+	MetricNamespace      = "ActionService"
+	MetricRollbackFailed = "RollbackFailed"
+)
+
+// Payload is a Task's input (docs/saga.md, "Step payload").
+type Payload struct {
+	TicketID string `json:"ticketId"`
+	// Deadline is the job's deadline in epoch milliseconds; 0 means none.
+	Deadline int64       `json:"deadline"`
+	Step     string      `json:"step"`
+	Phase    string      `json:"phase"`
+	Error    *CatchError `json:"error,omitempty"`
+}
+
+// CatchError is what a Catch with ResultPath $.error puts in the state.
+type CatchError struct {
+	Error string `json:"Error"`
+	Cause string `json:"Cause"`
+}
+
+// Performer does one step's work and its compensation. t carries the decrypted Params and the
+// Results of the steps done so far. Do answers results to merge into the ticket. Both must be
+// idempotent for the same ticket (a retry or duplicate delivery changes nothing twice).
+//
+// Errors are classified by the runner: *outside.PermanentError and errors with an
+// ErrorCategory() ticket.Category method are permanent; *outside.TransientError, errors with
+// a Transient() bool method answering true, store.ErrUnavailable and context deadline errors
+// are transient; anything else is a permanent INTERNAL failure.
+type Performer interface {
+	Do(ctx context.Context, t *ticket.Ticket) (map[string]string, error)
+	Undo(ctx context.Context, t *ticket.Ticket) error
+}
+
+// Runner runs the phases of the steps it has performers for.
+type Runner struct {
+	Tickets *store.Store
+	// Work maps a step name to its performer.
+	Work map[string]Performer
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Log receives the runner's log lines (slog.Default when nil).
+	Log *slog.Logger
+	// Metrics receives CloudWatch Embedded Metric Format lines (os.Stdout when nil).
+	Metrics io.Writer
+}
+
+// NewRunner returns a runner on a tickets store (built by the caller with its sealer) with the
+// given performers.
+func NewRunner(tickets *store.Store, work map[string]Performer, now func() time.Time, log *slog.Logger) *Runner {
+	return &Runner{Tickets: tickets, Work: work, Now: now, Log: log}
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.Default()
+	}
+	return r.Log
+}
+
+// Handle is the Lambda handler: it runs one phase of one step. Results are always {} (the
+// ticket is the record); errors are *StepFailed, *StepTransient or *JobCancelled.
+func (r *Runner) Handle(ctx context.Context, in Payload) (map[string]any, error) {
+	if !ticket.ValidID(in.TicketID) {
+		return nil, &StepFailed{Step: in.Step, Category: ticket.Internal, Description: fmt.Sprintf("invalid ticket id %q", in.TicketID)}
+	}
+	var err error
+	switch in.Phase {
+	case PhaseDo:
+		err = r.do(ctx, in)
+	case PhaseUndo:
+		err = r.undo(ctx, in)
+	case PhaseUndoFailed:
+		err = r.undoFailed(ctx, in)
+	case PhaseTimedOut:
+		err = r.timedOut(ctx, in)
+	case PhaseFailed:
+		err = r.failed(ctx, in)
+	case PhaseComplete:
+		err = r.complete(ctx, in)
+	default:
+		err = &StepFailed{Step: in.Step, Category: ticket.Internal, Description: fmt.Sprintf("unknown phase %q", in.Phase)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{}, nil
+}
+
+// deadline is the job's deadline: the payload's, else the ticket's; zero when none.
+func deadline(in Payload, t *ticket.Ticket) time.Time {
+	if in.Deadline > 0 {
+		return time.UnixMilli(in.Deadline)
+	}
+	if t != nil {
+		return t.Deadline
+	}
+	return time.Time{}
+}
+
+func (r *Runner) passed(dl time.Time) bool { return !dl.IsZero() && !r.now().Before(dl) }
+
+// errLeave abandons an update of a ticket that is already terminal.
+var errLeave = errors.New("ticket left alone")
+
+// storeError turns a failure of the tickets store into the step error Step Functions sees.
+func storeError(step string, err error) error {
+	var sf *StepFailed
+	var st *StepTransient
+	var jc *JobCancelled
+	switch {
+	case errors.As(err, &sf):
+		return sf
+	case errors.As(err, &st):
+		return st
+	case errors.As(err, &jc):
+		return jc
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrConflict),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &StepTransient{Step: step, Message: err.Error()}
+	}
+	return &StepFailed{Step: step, Category: ticket.Internal, Description: step + ": " + err.Error()}
+}
+
+// update changes the ticket unless it is terminal (then it is left alone and update answers
+// nil, true).
+func (r *Runner) update(ctx context.Context, id string, change func(*ticket.Ticket) error) (left bool, err error) {
+	_, err = r.Tickets.Update(ctx, id, func(t *ticket.Ticket) error {
+		if t.Status.Terminal() {
+			return errLeave
+		}
+		return change(t)
+	})
+	if errors.Is(err, errLeave) {
+		return true, nil
+	}
+	return false, err
+}
+
+func setStep(t *ticket.Ticket, step string, s ticket.StepStatus) {
+	if t.Steps == nil {
+		t.Steps = map[string]ticket.StepStatus{}
+	}
+	t.Steps[step] = s
+}
+
+func (r *Runner) do(ctx context.Context, in Payload) error {
+	step := in.Step
+	t, err := r.Tickets.GetWithParams(ctx, in.TicketID)
+	if err != nil {
+		return storeError(step, err)
+	}
+	if t.Status.Terminal() {
+		return &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket already " + string(t.Status)}
+	}
+	dl := deadline(in, t)
+	if r.passed(dl) {
+		return r.cancelAtDeadline(ctx, t.ID, step)
+	}
+	if t.Steps[step] == ticket.StepComplete {
+		r.log().InfoContext(ctx, "step already complete, skipped", "ticketId", t.ID, "step", step)
+		return nil
+	}
+	p, ok := r.Work[step]
+	if !ok {
+		return r.fail(ctx, t.ID, step, ticket.Internal, fmt.Sprintf("%s: this function has no such step", step))
+	}
+	left, err := r.update(ctx, t.ID, func(t *ticket.Ticket) error {
+		if t.Status == ticket.Pending || t.Status == ticket.Retry {
+			t.Status = ticket.Running
+		}
+		if t.Steps[step] != ticket.StepComplete {
+			setStep(t, step, ticket.StepRunning)
+		}
+		return nil
+	})
+	if err != nil {
+		return storeError(step, err)
+	}
+	if left {
+		return &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket already terminal"}
+	}
+
+	wctx := ctx
+	if !dl.IsZero() {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithDeadline(ctx, dl)
+		defer cancel()
+	}
+	results, werr := p.Do(wctx, t)
+	if werr == nil {
+		left, err := r.update(ctx, t.ID, func(t *ticket.Ticket) error {
+			setStep(t, step, ticket.StepComplete)
+			if len(results) > 0 && t.Results == nil {
+				t.Results = map[string]string{}
+			}
+			for k, v := range results {
+				t.Results[k] = v
+			}
+			return nil
+		})
+		if err != nil {
+			return storeError(step, err)
+		}
+		if left {
+			return &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket became terminal during the step"}
+		}
+		r.log().InfoContext(ctx, "step complete", "ticketId", t.ID, "step", step)
+		return nil
+	}
+
+	if cat, desc, permanent := classify(step, werr); permanent {
+		r.log().WarnContext(ctx, "step failed", "ticketId", t.ID, "step", step, "category", cat, "error", werr)
+		return r.fail(ctx, t.ID, step, cat, desc)
+	}
+	if r.passed(dl) || (errors.Is(wctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil) {
+		return r.cancelAtDeadline(ctx, t.ID, step)
+	}
+	r.log().WarnContext(ctx, "step failed transiently", "ticketId", t.ID, "step", step, "error", werr)
+	return &StepTransient{Step: step, Message: werr.Error()}
+}
+
+// fail records a permanent failure of the step and answers StepFailed.
+func (r *Runner) fail(ctx context.Context, id, step string, cat ticket.Category, desc string) error {
+	if _, err := r.update(ctx, id, func(t *ticket.Ticket) error {
+		setStep(t, step, ticket.StepError)
+		t.ErrorCategory = cat
+		t.ErrorDescription = desc
+		return nil
+	}); err != nil {
+		return storeError(step, err)
+	}
+	return &StepFailed{Step: step, Category: cat, Description: desc}
+}
+
+// cancelAtDeadline records the step stopped by the deadline and answers JobCancelled.
+func (r *Runner) cancelAtDeadline(ctx context.Context, id, step string) error {
+	if _, err := r.update(ctx, id, func(t *ticket.Ticket) error {
+		if t.Steps[step] == ticket.StepComplete {
+			return nil
+		}
+		setStep(t, step, ticket.StepError)
+		t.ErrorCategory = ticket.Timeout
+		t.ErrorDescription = step + ": cancelled at the deadline"
+		return nil
+	}); err != nil {
+		return storeError(step, err)
+	}
+	r.log().WarnContext(ctx, "deadline passed", "ticketId", id, "step", step)
+	return &JobCancelled{TicketID: id, Step: step, Reason: "deadline passed"}
+}
+
+// classify tells whether a performer's error is permanent, with the category and the
+// description a client reads on the ticket.
+func classify(step string, err error) (ticket.Category, string, bool) {
+	var pe *outside.PermanentError
+	var te *outside.TransientError
+	var cat interface{ ErrorCategory() ticket.Category }
+	var tr interface{ Transient() bool }
+	switch {
+	case errors.As(err, &pe):
+		d := fmt.Sprintf("%s: %s refused: %d %s", step, pe.System, pe.Status, httpStatusText(pe.Status))
+		if pe.Message != "" {
+			d += ": " + pe.Message
+		}
+		return ticket.Category(pe.Category), d, true
+	case errors.As(err, &te):
+		return "", "", false
+	case errors.As(err, &cat):
+		return cat.ErrorCategory(), step + ": " + err.Error(), true
+	case errors.As(err, &tr) && tr.Transient():
+		return "", "", false
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "", "", false
+	case errors.Is(err, outside.ErrNotConfigured):
+		return ticket.Internal, step + ": " + err.Error(), true
+	}
+	return ticket.Internal, step + ": " + err.Error(), true
+}
+
+func (r *Runner) undo(ctx context.Context, in Payload) error {
+	step := in.Step
+	t, err := r.Tickets.GetWithParams(ctx, in.TicketID)
+	if err != nil {
+		return storeError(step, err)
+	}
+	if t.Steps[step] != ticket.StepComplete {
+		r.log().InfoContext(ctx, "nothing to undo", "ticketId", t.ID, "step", step, "stepStatus", t.Steps[step])
+		return nil
+	}
+	p, ok := r.Work[step]
+	if !ok {
+		return &StepFailed{Step: step, Category: ticket.Internal, Description: step + ": this function has no such step"}
+	}
+	if uerr := p.Undo(ctx, t); uerr != nil {
+		cat, desc, permanent := classify("Undo"+step, uerr)
+		switch {
+		case permanent && cat == ticket.NotFound:
+			r.log().InfoContext(ctx, "compensation found nothing to undo", "ticketId", t.ID, "step", step, "error", uerr)
+		case permanent:
+			r.log().ErrorContext(ctx, "compensation failed", "ticketId", t.ID, "step", step, "error", uerr)
+			return &StepFailed{Step: step, Category: cat, Description: desc}
+		default:
+			r.log().WarnContext(ctx, "compensation failed transiently", "ticketId", t.ID, "step", step, "error", uerr)
+			return &StepTransient{Step: step, Message: uerr.Error()}
+		}
+	}
+	// The compensation happened: record it even on a ticket ended meanwhile (the reconciler),
+	// so that the ticket does not claim what no longer exists.
+	if _, err := r.Tickets.Update(ctx, t.ID, func(t *ticket.Ticket) error {
+		if t.Steps[step] != ticket.StepComplete {
+			return errLeave
+		}
+		setStep(t, step, ticket.StepRolledBack)
+		return nil
+	}); err != nil && !errors.Is(err, errLeave) {
+		return storeError(step, err)
+	}
+	r.log().InfoContext(ctx, "step rolled back", "ticketId", t.ID, "step", step)
+	return nil
+}
+
+func (r *Runner) undoFailed(ctx context.Context, in Payload) error {
+	step := in.Step
+	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+		setStep(t, step, ticket.StepRollbackFailed)
+		return nil
+	}); err != nil {
+		return storeError(step, err)
+	}
+	errName, cause := catchParts(in.Error)
+	r.log().ErrorContext(ctx, "rollback failed: manual clean-up needed",
+		"ticketId", in.TicketID, "step", step, "error", errName, "cause", cause)
+	r.emitRollbackFailed(in.TicketID, step)
+	return nil
+}
+
+// emitRollbackFailed writes one CloudWatch Embedded Metric Format line: metric RollbackFailed
+// (Count) in namespace ActionService, by Step.
+func (r *Runner) emitRollbackFailed(ticketID, step string) {
+	w := r.Metrics
+	if w == nil {
+		w = os.Stdout
+	}
+	line := map[string]any{
+		"_aws": map[string]any{
+			"Timestamp": r.now().UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace":  MetricNamespace,
+				"Dimensions": [][]string{{"Step"}},
+				"Metrics":    []any{map[string]string{"Name": MetricRollbackFailed, "Unit": "Count"}},
+			}},
+		},
+		"Step":               step,
+		"ticketId":           ticketID,
+		MetricRollbackFailed: 1,
+	}
+	b, _ := json.Marshal(line)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func (r *Runner) timedOut(ctx context.Context, in Payload) error {
+	step := in.Step
+	errName, cause := catchParts(in.Error)
+	cat := ticket.Dependency
+	if errName == ErrorStatesTimeout {
+		cat = ticket.Timeout
+	}
+	desc := fmt.Sprintf("%s: %s did not answer after retries: %s", step, systemName(step), cause)
+	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+		setStep(t, step, ticket.StepTimedOut)
+		t.Fail(ticket.TimedOut, cat, desc, r.now())
+		return nil
+	}); err != nil {
+		return storeError(step, err)
+	}
+	r.log().WarnContext(ctx, "job timed out", "ticketId", in.TicketID, "step", step, "category", cat)
+	return nil
+}
+
+func (r *Runner) failed(ctx context.Context, in Payload) error {
+	errName, cause := catchParts(in.Error)
+	parsedCat, parsedDesc, parsedOK := ParseStepFailed(cause)
+	var out *ticket.Ticket
+	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+		out = t
+		failing := failingStep(t, in.Step)
+		if t.Steps[failing] == ticket.StepRunning {
+			setStep(t, failing, ticket.StepError)
+		}
+		var broken []string
+		for s, st := range t.Steps {
+			if st == ticket.StepRollbackFailed {
+				broken = append(broken, s)
+			}
+		}
+		sort.Strings(broken)
+		now := r.now()
+		switch {
+		case len(broken) > 0:
+			d := fmt.Sprintf("rollback failed for %s after %s failed; manual clean-up needed", strings.Join(broken, ", "), failing)
+			if t.ErrorDescription != "" {
+				d += " (" + t.ErrorDescription + ")"
+			}
+			t.Fail(ticket.Error, ticket.Internal, d, now)
+		case errName == "JobCancelled":
+			t.Fail(ticket.Cancelled, ticket.Timeout, fmt.Sprintf("deadline passed during %s; completed steps were rolled back", failing), now)
+		case t.ErrorCategory != "":
+			t.Fail(ticket.Error, t.ErrorCategory, t.ErrorDescription, now)
+		case errName == "StepFailed" && parsedOK:
+			t.Fail(ticket.Error, parsedCat, parsedDesc, now)
+		case t.ErrorDescription != "":
+			t.Fail(ticket.Error, ticket.Internal, t.ErrorDescription, now)
+		default:
+			d := cause
+			if errName != "" {
+				d = errName + ": " + cause
+			}
+			if failing != "" {
+				d = failing + ": " + d
+			}
+			t.Fail(ticket.Error, ticket.Internal, d, now)
+		}
+		return nil
+	}); err != nil {
+		return storeError(in.Step, err)
+	}
+	if out != nil && out.Status.Terminal() {
+		r.log().InfoContext(ctx, "job failed", "ticketId", in.TicketID, "status", out.Status, "category", out.ErrorCategory)
+	}
+	return nil
+}
+
+// failingStep is the step the job failed at: one recorded ERROR, else one still RUNNING,
+// else the payload's step.
+func failingStep(t *ticket.Ticket, fallback string) string {
+	for _, want := range []ticket.StepStatus{ticket.StepError, ticket.StepRunning, ticket.StepTimedOut} {
+		var names []string
+		for s, st := range t.Steps {
+			if st == want {
+				names = append(names, s)
+			}
+		}
+		if len(names) > 0 {
+			sort.Strings(names)
+			return names[0]
+		}
+	}
+	return fallback
+}
+
+func (r *Runner) complete(ctx context.Context, in Payload) error {
+	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+		t.Finish(ticket.Complete, r.now())
+		return nil
+	}); err != nil {
+		return storeError(in.Step, err)
+	}
+	r.log().InfoContext(ctx, "job complete", "ticketId", in.TicketID)
+	return nil
+}
+
+// catchParts reads a Catch output: the error name and a readable cause (the errorMessage of
+// a Lambda error payload, else the cause as given).
+func catchParts(e *CatchError) (name, cause string) {
+	if e == nil {
+		return "", "unknown error"
+	}
+	cause = e.Cause
+	var p struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(e.Cause), &p) == nil && p.ErrorMessage != "" {
+		cause = p.ErrorMessage
+	}
+	if cause == "" {
+		cause = e.Error
+	}
+	return e.Error, cause
+}
+
+// systemName names the system a step talks to, as a client reads it.
+func systemName(step string) string {
+	if s, ok := outside.SystemOf(step); ok {
+		return s.String()
+	}
+	return "the identity store"
+}
+
+func httpStatusText(code int) string { return http.StatusText(code) }
