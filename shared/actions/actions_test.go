@@ -1,0 +1,196 @@
+package actions_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/actionservice/actionservice/shared/actions"
+)
+
+func TestCatalogueListsTheSevenActionsInStableOrder(t *testing.T) {
+	var names []string
+	for _, a := range actions.Catalogue() {
+		names = append(names, a.Name)
+	}
+	want := []string{"createDomain", "createUser", "createTenant", "activateService", "domainState", "userState", "purgeDomain"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("Catalogue() = %v, want %v", names, want)
+	}
+	for _, name := range want {
+		a, ok := actions.Lookup(name)
+		if !ok || a.Name != name {
+			t.Errorf("Lookup(%q) = %v, %v", name, a.Name, ok)
+		}
+	}
+	if _, ok := actions.Lookup("CreateDomain"); ok {
+		t.Error("Lookup is case-sensitive: CreateDomain is not an action")
+	}
+}
+
+func TestCatalogueCopiesCannotChangeTheCatalogue(t *testing.T) {
+	a := actions.Catalogue()
+	a[0].Steps[0].Name = "changed"
+	a[0].Params[0].Name = "changed"
+	if b, _ := actions.Lookup("createDomain"); b.Steps[0].Name != "CreateUmsDomain" || b.Params[0].Name != "name" {
+		t.Fatal("changing a returned action changed the catalogue")
+	}
+}
+
+func TestStepsSystemsCompensationsAndResults(t *testing.T) {
+	type step struct {
+		name, system, comp string
+		results            []string
+	}
+	want := map[string][]step{
+		"createDomain": {
+			{"CreateUmsDomain", "identity", "DeleteUmsDomain", []string{"domainId"}},
+			{"CreateKmsDomain", "kms", "DeleteKmsDomain", []string{"KMS_TENANT"}},
+			{"CreateSalesforceAccount", "crm", "DeleteSalesforceAccount", []string{"SALESFORCE_ACCOUNT"}},
+			{"CreateZuoraDomainAccount", "billing", "DeleteZuoraDomainAccount", []string{"zuoraDomainAcct"}},
+		},
+		"createUser": {
+			{"CreateUmsUser", "identity", "DeleteUmsUser", []string{"userId"}},
+			{"CreateKmsUser", "kms", "DeleteKmsUser", []string{"KMS_USER"}},
+			{"CreateKmsUserKeys", "kms", "DeleteKmsUserKeys", []string{"KMS_ACCESS_KEY"}},
+			{"CreateSalesforceContact", "crm", "DeleteSalesforceContact", []string{"SALESFORCE_CONTACT"}},
+		},
+		"createTenant": {{"CreateUmsTenant", "identity", "DeleteUmsTenant", []string{"tenantId"}}},
+		"activateService": {
+			{"CheckSubscribeable", "identity", "", nil},
+			{"CreateSubscription", "identity", "DeleteSubscription", []string{"subscriptionId"}},
+			{"CreateZuoraSubscription", "billing", "DeleteZuoraSubscription", []string{"zuoraSubscription"}},
+		},
+		"domainState": {
+			{"SetUmsDomainState", "identity", "SetUmsDomainState", nil},
+			{"SetZuoraAccountState", "billing", "SetZuoraAccountState", nil},
+		},
+		"userState": {{"SetUmsUserState", "identity", "SetUmsUserState", nil}},
+		"purgeDomain": {
+			{"PurgeUmsSubscriptions", "identity", "", nil},
+			{"PurgeUmsTenants", "identity", "", nil},
+			{"PurgeUmsUsers", "identity", "", nil},
+			{"DeleteZuoraDomainAccount", "billing", "", nil},
+			{"DeleteSalesforceAccount", "crm", "", nil},
+			{"DeleteKmsDomain", "kms", "", nil},
+			{"PurgeUmsDomain", "identity", "", nil},
+		},
+	}
+	functions := map[string]string{"identity": "IdentityFunctionArn", "kms": "KmsFunctionArn", "crm": "CrmFunctionArn", "billing": "BillingFunctionArn"}
+	for _, a := range actions.Catalogue() {
+		w := want[a.Name]
+		if len(a.Steps) != len(w) {
+			t.Errorf("%s: %d steps, want %d", a.Name, len(a.Steps), len(w))
+			continue
+		}
+		for i, s := range a.Steps {
+			if s.Name != w[i].name || string(s.System) != w[i].system || s.Compensation != w[i].comp || !slices.Equal(s.Results, w[i].results) {
+				t.Errorf("%s step %d = %s/%s/%q/%v, want %v", a.Name, i, s.Name, s.System, s.Compensation, s.Results, w[i])
+			}
+			if s.Function() != functions[w[i].system] {
+				t.Errorf("%s: Function() = %s", s.Name, s.Function())
+			}
+			wantRetry := actions.OutsideRetry
+			if s.System == actions.Identity {
+				wantRetry = actions.IdentityRetry
+			}
+			if s.Retry != wantRetry {
+				t.Errorf("%s: retry %+v, want %+v", s.Name, s.Retry, wantRetry)
+			}
+		}
+		if a.Description == "" {
+			t.Errorf("%s has no description", a.Name)
+		}
+	}
+	if (actions.OutsideRetry != actions.RetryPolicy{IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 8, JitterStrategy: "FULL"}) {
+		t.Errorf("OutsideRetry = %+v", actions.OutsideRetry)
+	}
+	if actions.IdentityRetry.IntervalSeconds != 1 || actions.IdentityRetry.MaxAttempts != 2 {
+		t.Errorf("IdentityRetry = %+v", actions.IdentityRetry)
+	}
+}
+
+func TestEachActionNamesItsTargetDomain(t *testing.T) {
+	for _, a := range actions.Catalogue() {
+		var params, results map[string]string
+		switch a.Name {
+		case "createDomain":
+			params, results = map[string]string{"name": "d"}, map[string]string{"domainId": "42"}
+		case "userState":
+			if got := a.Domain(map[string]string{"accountId": "7", "state": "enabled"}, nil); got != "" {
+				t.Errorf("userState names no domain, got %q", got)
+			}
+			continue
+		default:
+			params = map[string]string{"domainId": "42"}
+		}
+		if got := a.Domain(params, results); got != "42" {
+			t.Errorf("%s: Domain() = %q, want 42", a.Name, got)
+		}
+	}
+}
+
+func TestPurgeDomainSaysItIsIrreversible(t *testing.T) {
+	a, _ := actions.Lookup("purgeDomain")
+	for _, s := range a.Steps {
+		if s.Compensable() {
+			t.Errorf("%s has a compensation", s.Name)
+		}
+	}
+	for _, word := range []string{"Irreversible", "no rollback", "ERROR"} {
+		if !strings.Contains(a.Description, word) {
+			t.Errorf("description %q does not say %q", a.Description, word)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		action string
+		params map[string]string
+		want   string
+	}{
+		{"createDomain", map[string]string{"name": "acme"}, ""},
+		{"createDomain", map[string]string{"name": "acme", "emailAddress": "ops@acme.example", "city": "Springfield"}, ""},
+		{"createDomain", map[string]string{}, "Missing required parameter [name]"},
+		{"createDomain", nil, "Missing required parameter [name]"},
+		{"createDomain", map[string]string{"name": "  "}, "Missing required parameter [name]"},
+		{"createDomain", map[string]string{"name": "acme", "emailAddress": ""}, ""},
+		// missing comes before unknown and invalid, in declared order
+		{"createUser", map[string]string{"emailAddress": "bad", "zzz": "1"}, "Missing required parameter [domainId]"},
+		{"createUser", map[string]string{"domainId": "x", "emailAddress": "u@x.example"}, "Missing required parameter [username]"},
+		// unknown before invalid, in name order
+		{"createUser", map[string]string{"domainId": "x", "username": "u", "emailAddress": "u@x.example", "zeta": "1", "alpha": "1"}, "Unknown parameter [alpha]"},
+		{"createUser", map[string]string{"domainId": "x", "username": "u", "emailAddress": "bad"}, "Invalid parameter [domainId]: not a numeric id"},
+		{"createUser", map[string]string{"domainId": "12", "username": "u", "emailAddress": "not-an-email"}, "Invalid parameter [emailAddress]: not an email address"},
+		{"createUser", map[string]string{"domainId": "12", "username": "u", "emailAddress": "Joe <joe@x.example>"}, "Invalid parameter [emailAddress]: not an email address"},
+		{"createUser", map[string]string{"domainId": "12", "username": "u", "emailAddress": "joe@x.example"}, ""},
+		{"createTenant", map[string]string{"domainId": "-1", "name": "t"}, "Invalid parameter [domainId]: not a numeric id"},
+		{"createTenant", map[string]string{"domainId": "1.5", "name": "t"}, "Invalid parameter [domainId]: not a numeric id"},
+		{"activateService", map[string]string{"domainId": "1", "tenantId": "2", "endpointTemplateId": "abc"}, "Invalid parameter [endpointTemplateId]: not a numeric id"},
+		{"domainState", map[string]string{"domainId": "1", "state": "disabled"}, "Invalid parameter [state]: not one of enabled, suspended, deleted, purged"},
+		{"domainState", map[string]string{"domainId": "1", "state": "suspended"}, ""},
+		{"userState", map[string]string{"accountId": "1", "state": "disabled"}, ""},
+		{"userState", map[string]string{"state": "disabled"}, "Missing required parameter [accountId]"},
+		{"purgeDomain", map[string]string{"domainId": "1", "name": "x"}, "Unknown parameter [name]"},
+	}
+	for _, c := range cases {
+		a, ok := actions.Lookup(c.action)
+		if !ok {
+			t.Fatalf("no action %s", c.action)
+		}
+		err := a.Validate(c.params)
+		got := ""
+		if err != nil {
+			got = err.Error()
+			var pe *actions.ParamError
+			if !errors.As(err, &pe) {
+				t.Errorf("%s %v: error %T is not a *ParamError", c.action, c.params, err)
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s.Validate(%v) = %q, want %q", c.action, c.params, got, c.want)
+		}
+	}
+}
