@@ -25,6 +25,10 @@ const DefaultWaitCap = 25 * time.Second
 // API holds what the handlers need.
 type API struct {
 	Tickets *store.Store
+	// Executions starts actions' state machines.
+	Executions Executions
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 	// WaitCap bounds every timeOut wait.
 	WaitCap time.Duration
 	Log     *slog.Logger
@@ -43,6 +47,9 @@ func (a *API) handlers() map[string]http.HandlerFunc {
 		"count-jobs-by-status":          a.countJobsByStatus,
 		"get-job":                       a.getJob,
 		"delete-job":                    a.deleteJob,
+		"list-actions":                  a.listActions,
+		"submit-action":                 a.submitAction,
+		"restart-job":                   a.restartJob,
 	}
 }
 
@@ -73,6 +80,13 @@ func (a *API) logger() *slog.Logger {
 		return a.Log
 	}
 	return slog.Default()
+}
+
+func (a *API) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 func (a *API) waitCap() time.Duration {

@@ -21,8 +21,8 @@ const (
 
 var pagingParams = []string{"limit", "marker", "skip"}
 
-// paging reads limit, marker and skip into q; a marker that names no visible ticket is 404.
-func (a *API) paging(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
+// pagingLimit reads limit into q.
+func (a *API) pagingLimit(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
 	q.Limit = DefaultLimit
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -31,6 +31,14 @@ func (a *API) paging(w http.ResponseWriter, r *http.Request, v url.Values, q *st
 			return false
 		}
 		q.Limit = n
+	}
+	return true
+}
+
+// paging reads limit, marker and skip into q; a marker that names no visible ticket is 404.
+func (a *API) paging(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
+	if !a.pagingLimit(w, r, v, q) {
+		return false
 	}
 	if s := v.Get("skip"); s != "" {
 		n, err := strconv.Atoi(s)

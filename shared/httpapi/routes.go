@@ -22,6 +22,8 @@ type Route struct {
 	// Path is the API Gateway resource path; Go's ServeMux reads the same {name} syntax.
 	Path   string
 	Access Access
+	// StartsExecutions routes start state machines (and seal action parameters).
+	StartsExecutions bool
 	// Public routes need no X-Auth-Token.
 	Public bool
 }
@@ -42,6 +44,8 @@ func (r Route) LogicalID() string {
 
 // Routes is the routing table: every route the API serves.
 var Routes = []Route{
+	{Name: "list-actions", Method: "GET", Path: "/action"},
+	{Name: "submit-action", Method: "POST", Path: "/action/{action}", Access: ReadWrite, StartsExecutions: true},
 	{Name: "list-jobs", Method: "GET", Path: "/job"},
 	{Name: "list-error-jobs", Method: "GET", Path: "/job/error"},
 	{Name: "count-error-jobs", Method: "GET", Path: "/job/error/count"},
@@ -51,6 +55,7 @@ var Routes = []Route{
 	{Name: "list-jobs-by-status", Method: "GET", Path: "/job/status/{status}"},
 	{Name: "count-jobs-by-status", Method: "GET", Path: "/job/status/{status}/count"},
 	{Name: "get-job", Method: "GET", Path: "/job/{ticketId}"},
+	{Name: "restart-job", Method: "PUT", Path: "/job/{ticketId}", Access: ReadWrite, StartsExecutions: true},
 	{Name: "delete-job", Method: "DELETE", Path: "/job/{ticketId}", Access: ReadWrite},
 }
 

@@ -14,13 +14,22 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/gateway"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/localdb"
+	"github.com/actionservice/actionservice/shared/outside"
+	"github.com/actionservice/actionservice/shared/outside/simulator"
+	"github.com/actionservice/actionservice/shared/reconcile"
+	"github.com/actionservice/actionservice/shared/secrets"
 	"github.com/actionservice/actionservice/shared/service"
+	"github.com/actionservice/actionservice/shared/sfnlocal"
+	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 // Config is what `make run` and the tests choose.
@@ -35,6 +44,15 @@ type Config struct {
 	AdminAccount string
 	// Samples loads sample tickets so the read routes show something at once.
 	Samples bool
+	// SFNAddr is the local Step Functions API's listen address (default 127.0.0.1:8083).
+	SFNAddr string
+	// Clock drives the engine (default real time; tests give a *sfnlocal.FakeClock so retry
+	// intervals pass at once).
+	Clock sfnlocal.Clock
+	// OutsideTimeout bounds each call to an outside system (default 10 s).
+	OutsideTimeout time.Duration
+	// Sweep runs the reconciler every interval (default 10 s; negative disables it).
+	Sweep   time.Duration
 	Service service.Config
 	Log     *slog.Logger
 }
@@ -46,11 +64,20 @@ type Stack struct {
 	// DynamoDBEndpoint is where its tables live.
 	DynamoDBEndpoint string
 	AdminToken       string
-	DB               *dynamodb.Client
-	Tickets          *store.Store
-	Tokens           *auth.Tokens
+	// SFNEndpoint is the local Step Functions API.
+	SFNEndpoint string
+	DB          *dynamodb.Client
+	Tickets     *store.Store
+	Tokens      *auth.Tokens
+	Identity    *identity.Store
+	Engine      *sfnlocal.Engine
+	SFN         *sfn.Client
+	// Simulator plays the outside systems (KMS, CRM, billing), under /_sim/.
+	Simulator  *simulator.Simulator
+	Reconciler *reconcile.Reconciler
 
 	srv      *http.Server
+	cancel   context.CancelFunc
 	served   chan struct{}
 	embedded *localdb.Server
 }
@@ -69,7 +96,24 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	if c.AdminAccount == "" {
 		c.AdminAccount = "000000000001"
 	}
+	if c.SFNAddr == "" {
+		c.SFNAddr = "127.0.0.1:8083"
+	}
+	if c.OutsideTimeout == 0 {
+		c.OutsideTimeout = 10 * time.Second
+	}
+	if c.Sweep == 0 {
+		c.Sweep = sweepEvery
+	}
+	if c.Service.ParamsKeyFile == "" && c.Service.ParamsKMSKey == "" {
+		c.Service.ParamsKeyFile = ".local/params.key"
+	}
+	if c.Service.IdentityTable == "" {
+		c.Service.IdentityTable = "identity"
+	}
 	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint}
+	var runCtx context.Context
+	runCtx, s.cancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
 			_ = s.Close()
@@ -82,10 +126,16 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		s.DynamoDBEndpoint = s.embedded.URL
 	}
 	s.DB = localdb.Client(s.DynamoDBEndpoint)
-	if err := localdb.CreateTables(ctx, s.DB, store.TicketsTable(c.Service.TicketsTable), auth.TokensTable(c.Service.TokensTable)); err != nil {
+	if err := localdb.CreateTables(ctx, s.DB, store.TicketsTable(c.Service.TicketsTable), auth.TokensTable(c.Service.TokensTable),
+		identity.IdentityTable(c.Service.IdentityTable)); err != nil {
 		return nil, err
 	}
-	s.Tickets = store.New(s.DB, c.Service.TicketsTable, store.WithRetention(c.Service.Retention))
+	sealer, err := secrets.LocalKeyFile(c.Service.ParamsKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	s.Tickets = store.New(s.DB, c.Service.TicketsTable, store.WithRetention(c.Service.Retention), store.WithSealer(sealer))
+	s.Identity = identity.New(s.DB, c.Service.IdentityTable)
 	s.Tokens = auth.NewTokens(s.DB, c.Service.TokensTable)
 	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
 	if c.AdminToken != "" {
@@ -103,21 +153,48 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		}
 	}
 
-	api := service.NewAPI(c.Service, s.Tickets, c.Log)
+	l, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	s.URL = "http://" + l.Addr().String()
+
+	// Step Functions: the project's engine, running the template's state machines with the
+	// step Lambdas' handlers in process; the outside systems are the simulator on /_sim/.
+	s.Simulator = simulator.New()
+	s.Engine = sfnlocal.New(sfnlocal.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount})
+	outsideClient := outside.NewClient(outside.SimulatorConfig(s.URL+"/_sim", c.OutsideTimeout), nil)
+	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
+		s.Engine.RegisterFunction(name, h)
+	}
+	if _, err := createStateMachines(s.Engine); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if s.SFNEndpoint, s.SFN, err = serveEngine(runCtx, s.Engine, c.SFNAddr); err != nil {
+		l.Close()
+		return nil, err
+	}
+	starter := &workflow.Starter{SFN: s.SFN, ARNPrefix: MachineARNPrefix()}
+	s.Reconciler = &reconcile.Reconciler{Tickets: s.Tickets, SFN: s.SFN, ARNPrefix: MachineARNPrefix(), Log: c.Log}
+	if c.Sweep > 0 {
+		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
+	}
+
+	api := service.NewAPI(c.Service, s.Tickets, starter, c.Log)
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {
 		handlers[rt.Name] = service.RouteHandler(api, rt)
 	}
 	gw, err := gateway.New(httpapi.Routes, handlers, auth.NewAuthorizer(s.Tokens), c.Log)
 	if err != nil {
+		l.Close()
 		return nil, err
 	}
-	l, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", c.Addr, err)
-	}
-	s.URL = "http://" + l.Addr().String()
-	s.srv = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/_sim/", simulator.LoopbackOnly(s.Simulator))
+	mux.Handle("/", gw)
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)
 		if err := s.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -130,11 +207,17 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 // Close shuts the API down, letting requests in flight finish, then the embedded store.
 func (s *Stack) Close() error {
 	var errs []error
+	if s.Simulator != nil {
+		s.Simulator.Close()
+	}
 	if s.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		errs = append(errs, s.srv.Shutdown(ctx))
 		<-s.served
+	}
+	if s.cancel != nil {
+		s.cancel()
 	}
 	if s.embedded != nil {
 		errs = append(errs, s.embedded.Close())

@@ -12,30 +12,47 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/secrets"
 	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 // Config is the service's configuration.
 type Config struct {
 	TicketsTable string
 	TokensTable  string
+	// IdentityTable holds domains, users, tenants and subscriptions.
+	IdentityTable string
 	// Retention of COMPLETE tickets.
 	Retention time.Duration
 	// WaitCap bounds a request's timeOut wait.
 	WaitCap time.Duration
+	// StateMachineARNPrefix + action is an action's state machine.
+	StateMachineARNPrefix string
+	// ParamsKMSKey seals action parameters with KMS envelope encryption (AWS); otherwise
+	// ParamsKeyFile holds a local AES key (the local stack).
+	ParamsKMSKey  string
+	ParamsKeyFile string
 }
 
 // ConfigFromEnv reads TICKETS_TABLE, TOKENS_TABLE, TICKET_RETENTION_DAYS and WAIT_CAP_SECONDS.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
-		TicketsTable: cloud.Env("TICKETS_TABLE", "tickets"),
-		TokensTable:  cloud.Env("TOKENS_TABLE", "tokens"),
-		Retention:    store.DefaultRetention,
-		WaitCap:      httpapi.DefaultWaitCap,
+		TicketsTable:  cloud.Env("TICKETS_TABLE", "tickets"),
+		TokensTable:   cloud.Env("TOKENS_TABLE", "tokens"),
+		IdentityTable: cloud.Env("IDENTITY_TABLE", "identity"),
+		Retention:     store.DefaultRetention,
+		WaitCap:       httpapi.DefaultWaitCap,
+
+		StateMachineARNPrefix: os.Getenv("STATE_MACHINE_ARN_PREFIX"),
+		ParamsKMSKey:          os.Getenv("PARAMS_KMS_KEY_ID"),
+		ParamsKeyFile:         os.Getenv("PARAMS_KEY_FILE"),
 	}
 	if v := os.Getenv("TICKET_RETENTION_DAYS"); v != "" {
 		d, err := strconv.Atoi(v)
@@ -59,9 +76,35 @@ func Logger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 }
 
-// NewAPI builds the HTTP API on a tickets store.
-func NewAPI(c Config, tickets *store.Store, log *slog.Logger) *httpapi.API {
-	return &httpapi.API{Tickets: tickets, WaitCap: c.WaitCap, Log: log}
+// NewAPI builds the HTTP API on a tickets store and an execution starter.
+func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, log *slog.Logger) *httpapi.API {
+	return &httpapi.API{Tickets: tickets, Executions: executions, WaitCap: c.WaitCap, Log: log}
+}
+
+// Sealer returns the encryption of action parameters the configuration names, or nil when
+// none is configured: a function that never handles parameters needs none, and the store
+// refuses to keep parameters without one.
+func Sealer(c Config, awsCfg aws.Config) (store.Sealer, error) {
+	switch {
+	case c.ParamsKMSKey != "":
+		return &secrets.KMSEnvelope{KMS: kms.NewFromConfig(awsCfg), KeyID: c.ParamsKMSKey}, nil
+	case c.ParamsKeyFile != "":
+		return secrets.LocalKeyFile(c.ParamsKeyFile)
+	}
+	return nil, nil
+}
+
+// Tickets builds the tickets store with its retention and sealer.
+func Tickets(c Config, awsCfg aws.Config, endpoints cloud.Endpoints) (*store.Store, error) {
+	sealer, err := Sealer(c, awsCfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := []store.Option{store.WithRetention(c.Retention)}
+	if sealer != nil {
+		opts = append(opts, store.WithSealer(sealer))
+	}
+	return store.New(cloud.DynamoDB(awsCfg, endpoints.DynamoDB), c.TicketsTable, opts...), nil
 }
 
 // RouteHandler is what one route's Lambda runs: the route's handler behind the api-proxy
@@ -90,6 +133,11 @@ func StartRouteLambda(name string) {
 		log.Error("aws configuration", "err", err)
 		os.Exit(1)
 	}
-	tickets := store.New(cloud.DynamoDB(awsCfg, endpoints.DynamoDB), c.TicketsTable, store.WithRetention(c.Retention))
-	lambda.StartHandlerFunc(RouteHandler(NewAPI(c, tickets, log), route).Invoke)
+	tickets, err := Tickets(c, awsCfg, endpoints)
+	if err != nil {
+		log.Error("tickets store", "err", err)
+		os.Exit(1)
+	}
+	starter := &workflow.Starter{SFN: cloud.StepFunctions(awsCfg, endpoints.StepFunctions), ARNPrefix: c.StateMachineARNPrefix}
+	lambda.StartHandlerFunc(RouteHandler(NewAPI(c, tickets, starter, log), route).Invoke)
 }

@@ -21,6 +21,7 @@ type record struct {
 	Completion       int64             `dynamodbav:"completion,omitempty"`
 	Deadline         int64             `dynamodbav:"deadline,omitempty"`
 	IdempotencyKey   string            `dynamodbav:"idempotencyKey,omitempty"`
+	Execution        string            `dynamodbav:"execution,omitempty"`
 	SealedParams     []byte            `dynamodbav:"sealedParams,omitempty"`
 	Version          int64             `dynamodbav:"version"`
 
@@ -51,7 +52,7 @@ func toRecord(t *ticket.Ticket, retention time.Duration) record {
 		TicketID: t.ID, Action: t.Action, AccountID: t.AccountID, DomainID: t.DomainID,
 		Status: string(t.Status), Results: t.Results, ErrorDescription: t.ErrorDescription,
 		Submission: millis(t.Submission), Completion: millis(t.Completion), Deadline: millis(t.Deadline),
-		IdempotencyKey: t.IdempotencyKey, SealedParams: t.SealedParams, Version: t.Version,
+		IdempotencyKey: t.IdempotencyKey, Execution: t.Execution, SealedParams: t.SealedParams, Version: t.Version,
 	}
 	if len(t.Steps) > 0 {
 		r.Steps = make(map[string]string, len(t.Steps))
@@ -82,7 +83,7 @@ func (r record) ticket() *ticket.Ticket {
 		Status: ticket.Status(r.Status), Results: r.Results, ErrorDescription: r.ErrorDescription,
 		ErrorCategory: ticket.Category(r.ErrorCategory), Submission: fromMillis(r.Submission),
 		Completion: fromMillis(r.Completion), Deadline: fromMillis(r.Deadline),
-		IdempotencyKey: r.IdempotencyKey, SealedParams: r.SealedParams, Version: r.Version,
+		IdempotencyKey: r.IdempotencyKey, Execution: r.Execution, SealedParams: r.SealedParams, Version: r.Version,
 	}
 	if len(r.Steps) > 0 {
 		t.Steps = make(map[string]ticket.StepStatus, len(r.Steps))

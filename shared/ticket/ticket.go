@@ -114,6 +114,9 @@ type Ticket struct {
 	// Deadline is zero when the job has none.
 	Deadline       time.Time
 	IdempotencyKey string
+	// Execution names the Step Functions execution running the job now (the ticket id, or
+	// <ticketId>-r<N> after a restart); empty until one is started.
+	Execution string
 	// SealedParams are the parameters as stored, encrypted; the store carries them through
 	// rewrites of the ticket without ever opening them.
 	SealedParams []byte

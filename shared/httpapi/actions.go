@@ -1,0 +1,296 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/ticket"
+	"github.com/actionservice/actionservice/shared/workflow"
+)
+
+// Executions starts the state machine of an action (workflow.Starter in production).
+type Executions interface {
+	Start(ctx context.Context, action, name string, in workflow.Input) (string, error)
+}
+
+// POST /action/{action}?timeOut=ms
+func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
+	action, ok := actions.Lookup(r.PathValue("action"))
+	if !ok {
+		WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("no action %q; GET /action lists them", r.PathValue("action")))
+		return
+	}
+	media, ok := representation(w, r, mediaJSON, mediaXML)
+	if !ok {
+		return
+	}
+	v, ok := checkQuery(w, r, "timeOut")
+	if !ok {
+		return
+	}
+	wait, ok := timeOut(w, r, v)
+	if !ok {
+		return
+	}
+	params, ok := readSubmission(w, r)
+	if !ok {
+		return
+	}
+	p := principal(r)
+	now := a.now()
+	t := &ticket.Ticket{
+		ID: ticket.NewID(now), Action: action.Name, AccountID: p.AccountID, DomainID: params["domainId"],
+		Params: params, Steps: map[string]ticket.StepStatus{}, Status: ticket.Pending, Submission: now,
+	}
+	for _, s := range action.Steps {
+		t.Steps[s.Name] = ticket.StepPending
+	}
+	if wait > 0 {
+		t.Deadline = now.Add(wait)
+	}
+	invalid := action.Validate(params)
+	if invalid != nil {
+		t.Fail(ticket.Error, ticket.UserInput, invalid.Error(), now)
+	} else {
+		t.Execution = t.ID
+	}
+	stored, first, err := a.Tickets.CreateIdempotent(r.Context(), t, r.Header.Get("Idempotency-Key"), now)
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	if first && invalid == nil {
+		if _, err := a.Executions.Start(r.Context(), action.Name, t.Execution, workflow.Input{TicketID: t.ID, Deadline: millis(t.Deadline)}); err != nil {
+			a.failStart(w, r, t, err)
+			return
+		}
+		a.logger().Info("action submitted", "requestId", RequestID(r), "ticketId", t.ID, "action", action.Name, "account", p.AccountID)
+	}
+	stored, err = a.awaitTerminal(r.Context(), stored, wait)
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/job/"+stored.ID)
+	write(w, r, media, http.StatusCreated, ticket.Document{JobTicket: ticket.ViewOf(stored)})
+}
+
+// failStart records that the execution could not start, so the ticket tells the truth, and
+// answers 503.
+func (a *API) failStart(w http.ResponseWriter, r *http.Request, t *ticket.Ticket, cause error) {
+	a.logger().Error("could not start execution", "requestId", RequestID(r), "ticketId", t.ID, "err", cause)
+	_, err := a.Tickets.Update(r.Context(), t.ID, func(t *ticket.Ticket) error {
+		if t.Status.Terminal() {
+			return nil
+		}
+		t.Fail(ticket.Error, ticket.Internal, "the job could not be started: Step Functions is unavailable; submit it again", a.now())
+		return nil
+	})
+	if err != nil {
+		a.logger().Error("could not record the failed start", "ticketId", t.ID, "err", err)
+	}
+	WriteProblem(w, r, http.StatusServiceUnavailable, fmt.Sprintf("job %s could not be started; it is recorded ERROR. Retry later.", t.ID))
+}
+
+// readSubmission parses {"JobTicket":{"actionParams":{…}}} or its XML form; anything
+// unreadable is 400 and stores nothing.
+func readSubmission(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
+	media, ok := bodyMedia(w, r)
+	if !ok {
+		return nil, false
+	}
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		WriteProblem(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", MaxBodyBytes))
+		return nil, false
+	}
+	if err != nil {
+		WriteProblem(w, r, http.StatusBadRequest, "could not read the request body")
+		return nil, false
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		WriteProblem(w, r, http.StatusBadRequest, `a body is required: {"JobTicket":{"actionParams":{…}}} or <JobTicket><actionParams>…`)
+		return nil, false
+	}
+	var sub ticket.Submission
+	if media == mediaXML {
+		err = xml.Unmarshal(body, &sub)
+	} else {
+		var doc ticket.SubmissionDocument
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.DisallowUnknownFields()
+		if err = dec.Decode(&doc); err == nil && dec.More() {
+			err = errors.New("trailing data after the JSON document")
+		}
+		if err == nil && doc.JobTicket == nil {
+			err = errors.New(`the document must be {"JobTicket":{…}}`)
+		}
+		if doc.JobTicket != nil {
+			sub = *doc.JobTicket
+		}
+	}
+	if err != nil {
+		WriteProblem(w, r, http.StatusBadRequest, "malformed "+media+" body: "+err.Error())
+		return nil, false
+	}
+	if sub.ActionParams == nil {
+		sub.ActionParams = ticket.StringMap{}
+	}
+	return sub.ActionParams, true
+}
+
+// PUT /job/{ticketId}: restart a TIMEDOUT job where it stopped.
+func (a *API) restartJob(w http.ResponseWriter, r *http.Request) {
+	media, ok := representation(w, r, mediaJSON, mediaXML)
+	if !ok {
+		return
+	}
+	v, ok := checkQuery(w, r, "timeOut")
+	if !ok {
+		return
+	}
+	wait, ok := timeOut(w, r, v)
+	if !ok {
+		return
+	}
+	t, ok := a.visibleTicket(w, r)
+	if !ok {
+		return
+	}
+	errNotTimedOut := errors.New("not TIMEDOUT")
+	now := a.now()
+	t, err := a.Tickets.Update(r.Context(), t.ID, func(t *ticket.Ticket) error {
+		if t.Status != ticket.TimedOut {
+			return errNotTimedOut
+		}
+		// The restarted job gets the time it was first given, from now.
+		if !t.Deadline.IsZero() {
+			t.Deadline = now.Add(t.Deadline.Sub(t.Submission))
+		}
+		if wait > 0 {
+			t.Deadline = now.Add(wait)
+		}
+		t.Status, t.ErrorCategory, t.ErrorDescription, t.Completion = ticket.Retry, "", "", time.Time{}
+		for step, s := range t.Steps {
+			if s == ticket.StepTimedOut {
+				t.Steps[step] = ticket.StepRetry
+			}
+		}
+		t.Execution = fmt.Sprintf("%s-r%d", t.ID, t.Version+1)
+		return nil
+	})
+	if errors.Is(err, errNotTimedOut) {
+		WriteProblem(w, r, http.StatusConflict, fmt.Sprintf("job %s is %s; only a TIMEDOUT job can be restarted", t.ID, t.Status))
+		return
+	}
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	if _, err := a.Executions.Start(r.Context(), t.Action, t.Execution, workflow.Input{TicketID: t.ID, Deadline: millis(t.Deadline)}); err != nil {
+		a.failStart(w, r, t, err)
+		return
+	}
+	a.logger().Info("job restarted", "requestId", RequestID(r), "ticketId", t.ID, "execution", t.Execution)
+	t, err = a.awaitTerminal(r.Context(), t, wait)
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return
+	}
+	write(w, r, media, http.StatusOK, ticket.Document{JobTicket: ticket.ViewOf(t)})
+}
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// catalogue documents.
+type catalogueParam struct {
+	Name     string `json:"name" xml:"name,attr"`
+	Required bool   `json:"required" xml:"required,attr"`
+	Type     string `json:"type" xml:"type,attr"`
+}
+
+type catalogueAction struct {
+	Name        string           `json:"name" xml:"name,attr"`
+	Description string           `json:"description" xml:"description"`
+	Parameters  []catalogueParam `json:"parameters" xml:"parameters>parameter"`
+	Steps       []string         `json:"steps" xml:"steps>step"`
+}
+
+type catalogueDoc struct {
+	XMLName xml.Name `json:"-" xml:"actions"`
+	Actions struct {
+		Action []catalogueAction `json:"action"`
+	} `json:"actions" xml:"-"`
+	XMLAction []catalogueAction `json:"-" xml:"action"`
+}
+
+// GET /action: the catalogue, paged by action name.
+func (a *API) listActions(w http.ResponseWriter, r *http.Request) {
+	media, ok := representation(w, r, mediaJSON, mediaXML)
+	if !ok {
+		return
+	}
+	v, ok := checkQuery(w, r, "limit", "marker")
+	if !ok {
+		return
+	}
+	q := store.Query{}
+	if !a.pagingLimit(w, r, v, &q) {
+		return
+	}
+	all := actions.Catalogue()
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	start := 0
+	if m := v.Get("marker"); m != "" {
+		start = -1
+		for i, act := range all {
+			if act.Name == m {
+				start = i + 1
+			}
+		}
+		if start < 0 {
+			WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no action", m))
+			return
+		}
+	}
+	page := all[start:]
+	if len(page) > q.Limit {
+		page = page[:q.Limit]
+		next := r.URL.Query()
+		next.Set("marker", page[len(page)-1].Name)
+		next.Set("limit", fmt.Sprint(q.Limit))
+		w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
+	}
+	var doc catalogueDoc
+	for _, act := range page {
+		ca := catalogueAction{Name: act.Name, Description: act.Description, Parameters: []catalogueParam{}, Steps: []string{}}
+		for _, p := range act.Params {
+			ca.Parameters = append(ca.Parameters, catalogueParam{Name: p.Name, Required: p.Required, Type: string(p.Type)})
+		}
+		for _, s := range act.Steps {
+			ca.Steps = append(ca.Steps, s.Name)
+		}
+		doc.Actions.Action = append(doc.Actions.Action, ca)
+	}
+	if doc.Actions.Action == nil {
+		doc.Actions.Action = []catalogueAction{}
+	}
+	doc.XMLAction = doc.Actions.Action
+	write(w, r, media, http.StatusOK, doc)
+}

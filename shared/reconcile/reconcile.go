@@ -1,0 +1,212 @@
+// Package reconcile makes sure no ticket is stuck: when an execution ends without having
+// written a terminal status on its ticket (a crash, States.Runtime, an abort, the state
+// machine's own time limit), the reconciler ends the ticket and says what happened. In AWS
+// it runs on Step Functions' execution status change events; locally, as a periodic sweep.
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/ticket"
+	"github.com/actionservice/actionservice/shared/workflow"
+)
+
+// Reconciler ends tickets whose execution ended without ending them.
+type Reconciler struct {
+	Tickets *store.Store
+	SFN     *sfn.Client
+	// ARNPrefix + action is an action's state machine ARN.
+	ARNPrefix string
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+func (r *Reconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// Ended records the end of an execution on its ticket, unless the ticket is already
+// terminal or a newer execution (a restart) has taken over. It reports whether it changed
+// the ticket.
+func (r *Reconciler) Ended(ctx context.Context, ticketID, execution, status, errName, cause string) (bool, error) {
+	changed := false
+	_, err := r.Tickets.Update(ctx, ticketID, func(t *ticket.Ticket) error {
+		changed = false
+		if t.Status.Terminal() || (t.Execution != "" && t.Execution != execution) {
+			return nil
+		}
+		var kept []string
+		for step, s := range t.Steps {
+			switch s {
+			case ticket.StepRunning, ticket.StepRetry:
+				t.Steps[step] = ticket.StepError
+			case ticket.StepComplete:
+				kept = append(kept, step)
+			}
+		}
+		sort.Strings(kept)
+		what := map[string]string{
+			"FAILED":    "the job's execution failed",
+			"TIMED_OUT": "the job's execution ran past the state machine's time limit",
+			"ABORTED":   "the job's execution was stopped",
+		}[status]
+		if what == "" {
+			what = "the job's execution ended (" + status + ")"
+		}
+		if errName != "" {
+			what += ": " + errName
+			if cause != "" {
+				what += ": " + cause
+			}
+		}
+		if len(kept) > 0 {
+			what += "; completed steps were not rolled back: " + strings.Join(kept, ", ")
+		}
+		category := ticket.Internal
+		if status == "TIMED_OUT" {
+			category = ticket.Timeout
+		}
+		t.Fail(ticket.Error, category, what, r.now())
+		changed = true
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err == nil && changed {
+		r.log().Warn("reconciled a ticket its execution left unfinished", "ticketId", ticketID, "execution", execution, "status", status, "error", errName)
+	}
+	return changed, err
+}
+
+func (r *Reconciler) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.Default()
+}
+
+// statusChange is the detail of EventBridge's "Step Functions Execution Status Change".
+type statusChange struct {
+	ExecutionArn string  `json:"executionArn"`
+	Name         string  `json:"name"`
+	Status       string  `json:"status"`
+	Input        string  `json:"input"`
+	Error        *string `json:"error"`
+	Cause        *string `json:"cause"`
+}
+
+// HandleEvent is the reconciler Lambda: one execution status change event.
+func (r *Reconciler) HandleEvent(ctx context.Context, ev events.CloudWatchEvent) error {
+	var d statusChange
+	if err := json.Unmarshal(ev.Detail, &d); err != nil {
+		return fmt.Errorf("execution status change: %w", err)
+	}
+	if d.Status == "RUNNING" || d.Status == "SUCCEEDED" {
+		return nil
+	}
+	var in workflow.Input
+	if err := json.Unmarshal([]byte(d.Input), &in); err != nil || in.TicketID == "" {
+		r.log().Error("execution input names no ticket", "execution", d.ExecutionArn)
+		return nil
+	}
+	_, err := r.Ended(ctx, in.TicketID, d.Name, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	return err
+}
+
+// Sweep looks at every ticket that is not terminal and was submitted more than grace ago;
+// one whose execution is no longer running, or never started, is ended. It returns how many
+// tickets it ended.
+func (r *Reconciler) Sweep(ctx context.Context, grace time.Duration) (int, error) {
+	ended := 0
+	cutoff := r.now().Add(-grace)
+	for _, status := range []ticket.Status{ticket.Pending, ticket.Running, ticket.Retry} {
+		q := store.Query{Status: status, Limit: 100}
+		for {
+			page, err := r.Tickets.List(ctx, q)
+			if err != nil {
+				return ended, err
+			}
+			for _, t := range page.Tickets {
+				if t.Submission.After(cutoff) {
+					continue
+				}
+				n, err := r.check(ctx, t, cutoff)
+				if err != nil {
+					return ended, err
+				}
+				ended += n
+			}
+			if page.Next == "" {
+				break
+			}
+			q.Marker = page.Next
+		}
+	}
+	return ended, nil
+}
+
+func (r *Reconciler) check(ctx context.Context, t *ticket.Ticket, cutoff time.Time) (int, error) {
+	if t.Execution == "" {
+		changed, err := r.Ended(ctx, t.ID, "", "FAILED", "NeverStarted", "no execution was started for the job")
+		return boolToInt(changed), err
+	}
+	out, err := r.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(r.executionARN(t))})
+	var missing *types.ExecutionDoesNotExist
+	switch {
+	case errors.As(err, &missing):
+		changed, err := r.Ended(ctx, t.ID, t.Execution, "FAILED", "NeverStarted", "the job's execution does not exist")
+		return boolToInt(changed), err
+	case err != nil:
+		return 0, fmt.Errorf("describe execution of ticket %s: %w", t.ID, err)
+	case out.Status == types.ExecutionStatusRunning:
+		return 0, nil
+	}
+	changed, err := r.Ended(ctx, t.ID, t.Execution, string(out.Status), aws.ToString(out.Error), aws.ToString(out.Cause))
+	return boolToInt(changed), err
+}
+
+// executionARN derives an execution's ARN from its state machine's.
+func (r *Reconciler) executionARN(t *ticket.Ticket) string {
+	machine := r.ARNPrefix + t.Action
+	return strings.Replace(machine, ":stateMachine:", ":execution:", 1) + ":" + t.Execution
+}
+
+// Run sweeps every interval until ctx ends (the local stack's stand-in for the event rule).
+func (r *Reconciler) Run(ctx context.Context, interval, grace time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := r.Sweep(ctx, grace); err != nil && ctx.Err() == nil {
+				r.log().Error("reconcile sweep", "err", err)
+			}
+		}
+	}
+}
+
+func boolToInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
