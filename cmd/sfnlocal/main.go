@@ -1,0 +1,30 @@
+// Command sfnlocal serves the Step Functions API of the local engine (package
+// shared/sfnlocal) on its own, invoking Lambda tasks over HTTP at -lambda-endpoint.
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/actionservice/actionservice/shared/sfnlocal"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8083", "address to serve the Step Functions API on")
+	lambdaEndpoint := flag.String("lambda-endpoint", "", "Lambda Invoke API endpoint for Task states, e.g. http://127.0.0.1:3001")
+	region := flag.String("region", "us-east-1", "region in ARNs")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	engine := sfnlocal.New(sfnlocal.Options{LambdaEndpoint: *lambdaEndpoint, Region: *region})
+	slog.Info("sfnlocal serving", "addr", *addr, "lambdaEndpoint", *lambdaEndpoint)
+	if err := engine.Serve(ctx, *addr); err != nil {
+		slog.Error("sfnlocal", "err", err)
+		os.Exit(1)
+	}
+}
