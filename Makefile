@@ -17,13 +17,14 @@ TEST_TIMEOUT ?= 20m
 LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
 # A template function's LogicalId names its main package by convention:
-#   AuthorizerFunction     → ./functions/authorizer
 #   Step<System>Function   → ./functions/steps/<system>   (StepKmsFunction → ./functions/steps/kms)
+#   <Name>Function         → ./functions/<name> when that directory exists: Lambdas that are not
+#                            routes (AuthorizerFunction → ./functions/authorizer, ReconcilerFunction)
 #   <Route>Function        → ./functions/api/<route>      (ListJobsByStatusFunction → ./functions/api/list-jobs-by-status,
 #                                                          the inverse of httpapi.Route.LogicalID)
 kebab      = $(shell printf '%s' '$(1)' | sed -E 's/Function$$//; s/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
 package_of = $(call name_to_package,$(call kebab,$(1)))
-name_to_package = ./functions/$(if $(filter authorizer,$(1)),authorizer,$(if $(filter step-%,$(1)),steps/$(patsubst step-%,%,$(1)),api/$(1)))
+name_to_package = ./functions/$(if $(filter step-%,$(1)),steps/$(patsubst step-%,%,$(1)),$(if $(filter-out api steps,$(1)),$(if $(wildcard functions/$(1)/.),$(1),api/$(1)),api/$(1)))
 
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
 FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
