@@ -205,9 +205,9 @@ func (a Action) Step(name string) (Step, bool) {
 type ParamErrorKind int
 
 const (
-	MissingParam ParamErrorKind = iota + 1
-	UnknownParam
-	InvalidParam
+	MissingParam ParamErrorKind = iota + 1 // a required parameter is absent or blank
+	UnknownParam                           // a parameter the action does not declare
+	InvalidParam                           // a value not of the parameter's type
 )
 
 // ParamError is a submission's parameter problem; its message is what the ticket records as
