@@ -64,6 +64,7 @@ type Stack struct {
 	// DynamoDBEndpoint is where its tables live.
 	DynamoDBEndpoint string
 	AdminToken       string
+	AdminAccount     string
 	// SFNEndpoint is the local Step Functions API.
 	SFNEndpoint string
 	DB          *dynamodb.Client
@@ -137,6 +138,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	s.Tickets = store.New(s.DB, c.Service.TicketsTable, store.WithRetention(c.Service.Retention), store.WithSealer(sealer))
 	s.Identity = identity.New(s.DB, c.Service.IdentityTable)
 	s.Tokens = auth.NewTokens(s.DB, c.Service.TokensTable)
+	s.AdminAccount = c.AdminAccount
 	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
 	if c.AdminToken != "" {
 		err = s.Tokens.Put(ctx, c.AdminToken, admin)
