@@ -25,6 +25,11 @@ import (
 // engine runs on real time (for deadlines, which are real).
 func startActions(t *testing.T, skipTime bool) *e2e {
 	t.Helper()
+	return startActionsTB(t, skipTime)
+}
+
+func startActionsTB(t testing.TB, skipTime bool) *e2e {
+	t.Helper()
 	c := localstack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Sweep: -1, OutsideTimeout: 5 * time.Second,
 		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", IdentityTable: "identity",
@@ -54,7 +59,7 @@ type jobView struct {
 	Completion       *int64            `json:"completion"`
 }
 
-func decodeJob(t *testing.T, r response) jobView {
+func decodeJob(t testing.TB, r response) jobView {
 	t.Helper()
 	var doc struct {
 		JobTicket jobView `json:"JobTicket"`

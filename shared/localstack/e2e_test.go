@@ -20,7 +20,7 @@ import (
 
 // e2e is a running local stack and a client of it, as a user with curl would see it.
 type e2e struct {
-	t     *testing.T
+	t     testing.TB
 	stack *localstack.Stack
 }
 
@@ -87,7 +87,7 @@ func (e *e2e) create(tk *ticket.Ticket) *ticket.Ticket {
 	return tk
 }
 
-func expectStatus(t *testing.T, r response, want int) {
+func expectStatus(t testing.TB, r response, want int) {
 	t.Helper()
 	if r.status != want {
 		t.Fatalf("status %d, want %d; body %s", r.status, want, r.body)
@@ -95,7 +95,7 @@ func expectStatus(t *testing.T, r response, want int) {
 }
 
 // expectProblem checks an RFC 9457 problem document with the status.
-func expectProblem(t *testing.T, r response, want int) {
+func expectProblem(t testing.TB, r response, want int) {
 	t.Helper()
 	expectStatus(t, r, want)
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
@@ -121,7 +121,7 @@ type listDoc struct {
 	} `json:"TicketList"`
 }
 
-func tickets(t *testing.T, r response) []map[string]any {
+func tickets(t testing.TB, r response) []map[string]any {
 	t.Helper()
 	expectStatus(t, r, http.StatusOK)
 	var d listDoc

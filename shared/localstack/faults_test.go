@@ -249,7 +249,7 @@ func jsonString(v any) (string, error) {
 }
 
 // rawTicket is the ticket's item as DynamoDB holds it, rendered as text.
-func rawTicket(t *testing.T, e *e2e, id string) string {
+func rawTicket(t testing.TB, e *e2e, id string) string {
 	t.Helper()
 	out, err := e.stack.DB.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String("tickets"),
