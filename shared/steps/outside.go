@@ -25,10 +25,12 @@ func UndoKey(ticketID, step string) string { return ticketID + "/Undo" + step }
 type OutsideStep struct {
 	Step   string
 	Client Invoker
-	// Params builds the call's params from the ticket (Params in clear, Results so far).
+	// Params builds the call's params from the ticket (Params in clear, Results so far); nil
+	// params (with no error) mean there is nothing to do and the step succeeds without a call.
 	Params func(ctx context.Context, t *ticket.Ticket) (map[string]string, error)
-	// Results maps the system's answer to the results kept on the ticket; nil keeps it as is.
-	Results func(answer map[string]string) map[string]string
+	// Results maps the call's params and the system's answer to the results kept on the
+	// ticket; nil keeps the answer as is.
+	Results func(params, answer map[string]string) map[string]string
 	// Recorded, when set, runs after a successful call (e.g. to note an outside id on the
 	// domain record); it must be idempotent.
 	Recorded func(ctx context.Context, t *ticket.Ticket, results map[string]string) error
@@ -48,6 +50,9 @@ func (o *OutsideStep) Do(ctx context.Context, t *ticket.Ticket) (map[string]stri
 		if err != nil {
 			return nil, err
 		}
+		if p == nil {
+			return map[string]string{}, nil
+		}
 		params = p
 	}
 	answer, err := o.Client.Invoke(ctx, o.Step, Key(t.ID, o.Step), params)
@@ -59,7 +64,7 @@ func (o *OutsideStep) Do(ctx context.Context, t *ticket.Ticket) (map[string]stri
 	}
 	res := answer
 	if o.Results != nil {
-		res = o.Results(answer)
+		res = o.Results(params, answer)
 	}
 	if o.Recorded != nil {
 		if err := o.Recorded(ctx, t, res); err != nil {
