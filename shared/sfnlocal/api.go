@@ -379,9 +379,32 @@ func opGetExecutionHistory(e *Engine, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"events": events[lo:hi]}
+	events = events[lo:hi]
+	if in.IncludeExecutionData != nil && !*in.IncludeExecutionData {
+		for i, ev := range events {
+			events[i].Details = withoutData(ev.Details)
+		}
+	}
+	out := map[string]any{"events": events}
 	if next != "" {
 		out["nextToken"] = next
 	}
 	return out, nil
+}
+
+// withoutData drops input, output and parameters from event details, as
+// includeExecutionData=false asks.
+func withoutData(d map[string]any) map[string]any {
+	if d == nil {
+		return nil
+	}
+	out := make(map[string]any, len(d))
+	for k, v := range d {
+		switch k {
+		case "input", "output", "parameters", "inputDetails", "outputDetails":
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }

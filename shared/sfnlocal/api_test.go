@@ -98,6 +98,10 @@ func TestSDKRunsExecutionAndReadsHistory(t *testing.T) {
 	if ev := h.Events[4]; ev.LambdaFunctionSucceededEventDetails == nil || aws.ToString(ev.LambdaFunctionSucceededEventDetails.Output) != `{"N":10}` {
 		t.Errorf("LambdaFunctionSucceeded event %+v", ev)
 	}
+	bare, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn, IncludeExecutionData: aws.Bool(false)})
+	if err != nil || bare.Events[0].ExecutionStartedEventDetails.Input != nil {
+		t.Errorf("includeExecutionData=false still shows input: %v", err)
+	}
 	rev, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn, ReverseOrder: true, MaxResults: 2})
 	if err != nil {
 		t.Fatal(err)
