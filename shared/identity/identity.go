@@ -83,7 +83,7 @@ type Error struct {
 	Message  string
 }
 
-func (e *Error) Error() string                   { return e.Message }
+func (e *Error) Error() string                  { return e.Message }
 func (e *Error) ErrorCategory() ticket.Category { return e.Category }
 
 func refuse(c ticket.Category, format string, a ...any) error {
@@ -96,7 +96,9 @@ type UnavailableError struct {
 	Err error
 }
 
-func (e *UnavailableError) Error() string   { return "identity store unavailable: " + e.Op + ": " + e.Err.Error() }
+func (e *UnavailableError) Error() string {
+	return "identity store unavailable: " + e.Op + ": " + e.Err.Error()
+}
 func (e *UnavailableError) Unwrap() error   { return e.Err }
 func (e *UnavailableError) Transient() bool { return true }
 
@@ -198,7 +200,7 @@ func NewID() string {
 	return fmt.Sprintf("%d", n.Int64()+1e13)
 }
 
-func domainPK(id string) string      { return "DOMAIN#" + id }
+func domainPK(id string) string       { return "DOMAIN#" + id }
 func domainNamePK(name string) string { return "DOMAINNAME#" + strings.ToLower(name) }
 func donePK(key string) string        { return "DONE#" + key }
 

@@ -52,7 +52,9 @@ type perf struct {
 	undo func(ctx context.Context, t *ticket.Ticket) error
 }
 
-func (p perf) Do(ctx context.Context, t *ticket.Ticket) (map[string]string, error) { return p.do(ctx, t) }
+func (p perf) Do(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
+	return p.do(ctx, t)
+}
 func (p perf) Undo(ctx context.Context, t *ticket.Ticket) error {
 	if p.undo == nil {
 		return nil

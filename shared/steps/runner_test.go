@@ -25,7 +25,9 @@ import (
 // plainSealer stands in for the real encryption in tests.
 type plainSealer struct{}
 
-func (plainSealer) Seal(_ context.Context, p, _ []byte) ([]byte, error) { return append([]byte("x"), p...), nil }
+func (plainSealer) Seal(_ context.Context, p, _ []byte) ([]byte, error) {
+	return append([]byte("x"), p...), nil
+}
 func (plainSealer) Open(_ context.Context, s, _ []byte) ([]byte, error) { return s[1:], nil }
 
 var t0 = time.UnixMilli(1_700_000_000_000)
@@ -57,12 +59,16 @@ func newFixture(t *testing.T) *fixture {
 	work := map[string]steps.Performer{
 		outside.CreateKmsDomain: &steps.OutsideStep{
 			Step: outside.CreateKmsDomain, Client: f.client,
-			Params:        func(_ context.Context, t *ticket.Ticket) (map[string]string, error) { return map[string]string{"name": t.Params["name"]}, nil },
+			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
+				return map[string]string{"name": t.Params["name"]}, nil
+			},
 			UndoOperation: outside.DeleteKmsDomain, UndoParams: steps.ResultParam(outside.KeyKmsTenant),
 		},
 		outside.CreateSalesforceAccount: &steps.OutsideStep{
 			Step: outside.CreateSalesforceAccount, Client: f.client,
-			Params:        func(_ context.Context, t *ticket.Ticket) (map[string]string, error) { return map[string]string{"name": t.Params["name"]}, nil },
+			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
+				return map[string]string{"name": t.Params["name"]}, nil
+			},
 			UndoOperation: outside.DeleteSalesforceAccount, UndoParams: steps.ResultParam(outside.KeySalesforceAccount),
 		},
 	}

@@ -1,0 +1,188 @@
+package steps_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/localdb"
+	"github.com/actionservice/actionservice/shared/outside"
+	"github.com/actionservice/actionservice/shared/outside/simulator"
+	"github.com/actionservice/actionservice/shared/steps"
+	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/ticket"
+)
+
+type stack struct {
+	h       map[string]lambda.Handler
+	tickets *store.Store
+	ids     *identity.Store
+	sim     *simulator.Simulator
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	db := localdb.Backends()[0].Open(t, store.TicketsTable("tickets"), identity.IdentityTable("identity"))
+	sim := simulator.New()
+	srv := httptest.NewServer(sim)
+	t.Cleanup(func() { sim.Close(); srv.Close() })
+	st := &stack{
+		tickets: store.New(db, "tickets", store.WithSealer(plainSealer{})),
+		ids:     identity.New(db, "identity"),
+		sim:     sim,
+	}
+	st.h = steps.Handlers(steps.Deps{
+		Tickets: st.tickets, Identity: st.ids,
+		Outside: outside.NewClient(outside.SimulatorConfig(srv.URL+"/_sim", 2*time.Second), nil),
+		Now:     func() time.Time { return t0 },
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return st
+}
+
+var createDomain = []struct{ fn, step, undoOp string }{
+	{steps.FunctionIdentity, "CreateUmsDomain", ""},
+	{steps.FunctionKms, "CreateKmsDomain", outside.DeleteKmsDomain},
+	{steps.FunctionCrm, "CreateSalesforceAccount", outside.DeleteSalesforceAccount},
+	{steps.FunctionBilling, "CreateZuoraDomainAccount", outside.DeleteZuoraDomainAccount},
+}
+
+func (st *stack) invoke(t *testing.T, fn string, p steps.Payload) error {
+	t.Helper()
+	h, ok := st.h[fn]
+	if !ok {
+		t.Fatalf("no handler %s", fn)
+	}
+	b, _ := json.Marshal(p)
+	_, err := h.Invoke(context.Background(), b)
+	return err
+}
+
+func (st *stack) submit(t *testing.T, params map[string]string) *ticket.Ticket {
+	t.Helper()
+	tk := &ticket.Ticket{ID: ticket.NewID(t0), Action: "createDomain", AccountID: "acct", Params: params,
+		Status: ticket.Pending, Submission: t0, Steps: map[string]ticket.StepStatus{}}
+	for _, s := range createDomain {
+		tk.Steps[s.step] = ticket.StepPending
+	}
+	if err := st.tickets.Create(context.Background(), tk); err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func TestCreateDomainSaga(t *testing.T) {
+	st := newStack(t)
+	tk := st.submit(t, map[string]string{"name": "Acme", "company": "Acme Inc", "emailAddress": "ops@acme.example"})
+	for _, s := range createDomain {
+		if err := st.invoke(t, s.fn, steps.Payload{TicketID: tk.ID, Step: s.step, Phase: "do"}); err != nil {
+			t.Fatalf("%s: %v", s.step, err)
+		}
+	}
+	if err := st.invoke(t, steps.FunctionTickets, steps.Payload{TicketID: tk.ID, Phase: "complete"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.tickets.Get(context.Background(), tk.ID)
+	if got.Status != ticket.Complete {
+		t.Fatalf("ticket %+v", got)
+	}
+	for _, k := range []string{"domainId", outside.KeyKmsTenant, outside.KeySalesforceAccount, outside.KeyZuoraAccount} {
+		if got.Results[k] == "" {
+			t.Fatalf("result %s missing: %v", k, got.Results)
+		}
+	}
+	d, err := st.ids.GetDomain(context.Background(), got.Results["domainId"])
+	if err != nil || d.Name != "Acme" || d.Company != "Acme Inc" || d.BillingID != got.Results[outside.KeyZuoraAccount] ||
+		d.ContactID != got.Results[outside.KeySalesforceAccount] || d.KmsTenant != got.Results[outside.KeyKmsTenant] {
+		t.Fatalf("domain %+v %v", d, err)
+	}
+	// a second createDomain with the same name in another case is a CONFLICT, nothing outside
+	tk2 := st.submit(t, map[string]string{"name": "ACME"})
+	err = st.invoke(t, steps.FunctionIdentity, steps.Payload{TicketID: tk2.ID, Step: "CreateUmsDomain", Phase: "do"})
+	if errorType(err) != "StepFailed" {
+		t.Fatalf("duplicate: %T %v", err, err)
+	}
+	if err := st.invoke(t, steps.FunctionTickets, steps.Payload{TicketID: tk2.ID, Phase: "failed", Error: catchOf(err)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.tickets.Get(context.Background(), tk2.ID); got.Status != ticket.Error || got.ErrorCategory != ticket.Conflict {
+		t.Fatalf("duplicate ticket %+v", got)
+	}
+}
+
+func TestCreateDomainRollsBackWhenBillingRefuses(t *testing.T) {
+	st := newStack(t)
+	tk := st.submit(t, map[string]string{"name": "Acme"})
+	st.sim.Inject(simulator.Fault{Operation: outside.CreateZuoraDomainAccount, Mode: simulator.Permanent, Status: 409})
+	var failure error
+	for _, s := range createDomain {
+		if err := st.invoke(t, s.fn, steps.Payload{TicketID: tk.ID, Step: s.step, Phase: "do"}); err != nil {
+			failure = err
+			break
+		}
+	}
+	if errorType(failure) != "StepFailed" {
+		t.Fatalf("want StepFailed, got %T %v", failure, failure)
+	}
+	mid, _ := st.tickets.Get(context.Background(), tk.ID)
+	domainID := mid.Results["domainId"]
+	for i := len(createDomain) - 2; i >= 0; i-- {
+		s := createDomain[i]
+		if err := st.invoke(t, s.fn, steps.Payload{TicketID: tk.ID, Step: s.step, Phase: "undo"}); err != nil {
+			t.Fatalf("undo %s: %v", s.step, err)
+		}
+	}
+	if err := st.invoke(t, steps.FunctionTickets, steps.Payload{TicketID: tk.ID, Phase: "failed", Error: catchOf(failure)}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.tickets.Get(context.Background(), tk.ID)
+	want := map[string]ticket.StepStatus{"CreateUmsDomain": ticket.StepRolledBack, "CreateKmsDomain": ticket.StepRolledBack,
+		"CreateSalesforceAccount": ticket.StepRolledBack, "CreateZuoraDomainAccount": ticket.StepError}
+	for k, v := range want {
+		if got.Steps[k] != v {
+			t.Fatalf("steps %v", got.Steps)
+		}
+	}
+	if got.Status != ticket.Error || got.ErrorCategory != ticket.Conflict || got.Completion.IsZero() {
+		t.Fatalf("ticket %+v", got)
+	}
+	for _, sys := range outside.Systems {
+		if n := len(st.sim.Records(sys)); n != 0 {
+			t.Fatalf("%s still holds %d records", sys, n)
+		}
+	}
+	if _, err := st.ids.GetDomain(context.Background(), domainID); !identity.IsNotFound(err) {
+		t.Fatalf("domain still there: %v", err)
+	}
+}
+
+func TestEveryFunctionHasAHandler(t *testing.T) {
+	st := newStack(t)
+	for _, fn := range []string{steps.FunctionIdentity, steps.FunctionKms, steps.FunctionCrm, steps.FunctionBilling, steps.FunctionTickets} {
+		if st.h[fn] == nil {
+			t.Fatal("missing", fn)
+		}
+	}
+	w := steps.Work(steps.Deps{})
+	for _, step := range []string{"CreateUmsUser", "CreateUmsTenant", "CheckSubscribeable", "CreateSubscription", "SetUmsDomainState", "SetUmsUserState"} {
+		if w[steps.FunctionIdentity][step] == nil && step != "" {
+			// identity performers come from the identity store
+			w2 := steps.Work(steps.Deps{Identity: st.ids})
+			if w2[steps.FunctionIdentity][step] == nil {
+				t.Fatal("no performer for", step)
+			}
+		}
+	}
+	for fn, step := range map[string]string{steps.FunctionKms: "CreateKmsUserKeys", steps.FunctionCrm: "CreateSalesforceContact", steps.FunctionBilling: "SetZuoraAccountState"} {
+		if w[fn][step] == nil {
+			t.Fatal("no performer for", step)
+		}
+	}
+}
