@@ -186,3 +186,42 @@ func TestEveryFunctionHasAHandler(t *testing.T) {
 		}
 	}
 }
+
+func TestDomainStateAndItsUndo(t *testing.T) {
+	st := newStack(t)
+	tk := st.submit(t, map[string]string{"name": "Acme"})
+	for _, s := range createDomain {
+		if err := st.invoke(t, s.fn, steps.Payload{TicketID: tk.ID, Step: s.step, Phase: "do"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	created, _ := st.tickets.Get(context.Background(), tk.ID)
+	domainID := created.Results["domainId"]
+	ds := &ticket.Ticket{ID: ticket.NewID(t0.Add(time.Second)), Action: "domainState", AccountID: "acct", Status: ticket.Pending, Submission: t0,
+		Params: map[string]string{"domainId": domainID, "state": "suspended"}}
+	if err := st.tickets.Create(context.Background(), ds); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct{ fn, step string }{{steps.FunctionIdentity, "SetUmsDomainState"}, {steps.FunctionBilling, "SetZuoraAccountState"}} {
+		if err := st.invoke(t, s.fn, steps.Payload{TicketID: ds.ID, Step: s.step, Phase: "do"}); err != nil {
+			t.Fatal(s.step, err)
+		}
+	}
+	if d, _ := st.ids.GetDomain(context.Background(), domainID); d.Status != "suspended" {
+		t.Fatalf("domain %+v", d)
+	}
+	if acct := st.sim.Records(outside.Billing)[0]; acct.State != "suspended" {
+		t.Fatalf("billing %+v", acct)
+	}
+	for _, s := range []struct{ fn, step string }{{steps.FunctionBilling, "SetZuoraAccountState"}, {steps.FunctionIdentity, "SetUmsDomainState"}} {
+		if err := st.invoke(t, s.fn, steps.Payload{TicketID: ds.ID, Step: s.step, Phase: "undo"}); err != nil {
+			t.Fatal(s.step, err)
+		}
+	}
+	if d, _ := st.ids.GetDomain(context.Background(), domainID); d.Status != "enabled" {
+		t.Fatalf("domain %+v", d)
+	}
+	if acct := st.sim.Records(outside.Billing)[0]; acct.State != "enabled" {
+		t.Fatalf("billing after undo %+v", acct)
+	}
+}
