@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/lambdafn"
 	"github.com/actionservice/actionservice/shared/secrets"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/workflow"
@@ -107,10 +109,16 @@ func Tickets(c Config, awsCfg aws.Config, endpoints cloud.Endpoints) (*store.Sto
 	return store.New(cloud.DynamoDB(awsCfg, endpoints.DynamoDB), c.TicketsTable, opts...), nil
 }
 
-// RouteHandler is what one route's Lambda runs: the route's handler behind the api-proxy
-// adapter, with the Lambda contract's signature.
+// RouteProxy is what one route's Lambda runs: the route's handler behind the api-proxy
+// adapter.
+func RouteProxy(api *httpapi.API, route httpapi.Route) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	return httpadapter.New(api.Handler(route)).ProxyWithContext
+}
+
+// RouteHandler is the route's Lambda as the local gateway invokes it: JSON event in, JSON
+// response out, safe for concurrent requests.
 func RouteHandler(api *httpapi.API, route httpapi.Route) lambda.Handler {
-	return lambda.NewHandler(httpadapter.New(api.Handler(route)).ProxyWithContext)
+	return lambdafn.New(RouteProxy(api, route))
 }
 
 // StartRouteLambda runs one route of the routing table as a Lambda, configured from the
@@ -139,5 +147,5 @@ func StartRouteLambda(name string) {
 		os.Exit(1)
 	}
 	starter := &workflow.Starter{SFN: cloud.StepFunctions(awsCfg, endpoints.StepFunctions), ARNPrefix: c.StateMachineARNPrefix}
-	lambda.StartHandlerFunc(RouteHandler(NewAPI(c, tickets, starter, log), route).Invoke)
+	lambda.Start(RouteProxy(NewAPI(c, tickets, starter, log), route))
 }
