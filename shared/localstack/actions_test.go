@@ -13,6 +13,7 @@ import (
 
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/localstack"
+	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/outside/simulator"
 	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/sfnlocal"
@@ -141,8 +142,8 @@ func (e *e2e) prepare(action string) map[string]string {
 // heldBy lists the simulator's records created for a ticket.
 func heldBy(sim *simulator.Simulator, ticketID string) []string {
 	var held []string
-	for _, sys := range []string{"kms", "crm", "billing"} {
-		for _, r := range sim.Snapshot().Records[sys] {
+	for _, sys := range outside.Systems {
+		for _, r := range sim.Records(sys) {
 			if strings.HasPrefix(r.IdempotencyKey, ticketID+"/") {
 				held = append(held, r.Operation+":"+r.ID)
 			}

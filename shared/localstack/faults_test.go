@@ -200,7 +200,7 @@ func TestActionParamsNeverLeaveTheStoreInClear(t *testing.T) {
 	}
 	execs, _ := e.stack.Engine.ListExecutions(localstack.MachineARNPrefix()+"createDomain", "")
 	for _, x := range execs {
-		hist, _ := e.stack.Engine.History(x.ExecutionArn)
+		hist, _ := e.stack.Engine.History(x.ARN)
 		for _, ev := range hist {
 			if b, _ := jsonString(ev); strings.Contains(b, secret) || strings.Contains(b, params["name"]) {
 				t.Fatalf("a parameter value is in the execution history: %s", b)

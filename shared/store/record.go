@@ -16,6 +16,7 @@ type record struct {
 	Steps            map[string]string `dynamodbav:"steps,omitempty"`
 	Results          map[string]string `dynamodbav:"results,omitempty"`
 	ErrorDescription string            `dynamodbav:"errorDescription,omitempty"`
+	Category         string            `dynamodbav:"category,omitempty"`
 	ErrorCategory    string            `dynamodbav:"errorCategory,omitempty"`
 	Submission       int64             `dynamodbav:"submission"`
 	Completion       int64             `dynamodbav:"completion,omitempty"`
@@ -51,7 +52,7 @@ func toRecord(t *ticket.Ticket, retention time.Duration) record {
 	r := record{
 		TicketID: t.ID, Action: t.Action, AccountID: t.AccountID, DomainID: t.DomainID,
 		Status: string(t.Status), Results: t.Results, ErrorDescription: t.ErrorDescription,
-		Submission: millis(t.Submission), Completion: millis(t.Completion), Deadline: millis(t.Deadline),
+		Category: string(t.ErrorCategory), Submission: millis(t.Submission), Completion: millis(t.Completion), Deadline: millis(t.Deadline),
 		IdempotencyKey: t.IdempotencyKey, Execution: t.Execution, SealedParams: t.SealedParams, Version: t.Version,
 	}
 	if len(t.Steps) > 0 {
@@ -81,7 +82,7 @@ func (r record) ticket() *ticket.Ticket {
 	t := &ticket.Ticket{
 		ID: r.TicketID, Action: r.Action, AccountID: r.AccountID, DomainID: r.DomainID,
 		Status: ticket.Status(r.Status), Results: r.Results, ErrorDescription: r.ErrorDescription,
-		ErrorCategory: ticket.Category(r.ErrorCategory), Submission: fromMillis(r.Submission),
+		ErrorCategory: ticket.Category(r.Category), Submission: fromMillis(r.Submission),
 		Completion: fromMillis(r.Completion), Deadline: fromMillis(r.Deadline),
 		IdempotencyKey: r.IdempotencyKey, Execution: r.Execution, SealedParams: r.SealedParams, Version: r.Version,
 	}

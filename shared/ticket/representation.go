@@ -35,23 +35,25 @@ type View struct {
 // write-only.
 func ViewOf(t *Ticket) View {
 	v := View{
-		AccountID:        t.AccountID,
-		Action:           t.Action,
-		ActionParams:     StringMap{},
-		StepStatus:       StringMap{},
-		ActionResults:    StringMap{},
-		XMLAccountID:     t.AccountID,
-		XMLAction:        t.Action,
-		ErrorCategory:    string(t.ErrorCategory),
-		ErrorDescription: t.ErrorDescription,
-		Status:           t.Status,
-		Submission:       epochMilli(t.Submission),
-		TicketID:         t.ID,
+		AccountID:     t.AccountID,
+		Action:        t.Action,
+		ActionParams:  StringMap{},
+		StepStatus:    StringMap{},
+		ActionResults: StringMap{},
+		XMLAccountID:  t.AccountID,
+		XMLAction:     t.Action,
+		Status:        t.Status,
+		Submission:    epochMilli(t.Submission),
+		TicketID:      t.ID,
 	}
 	for k, s := range t.Steps {
 		v.StepStatus[k] = string(s)
 	}
 	maps.Copy(v.ActionResults, t.Results)
+	// A step records what failed as it fails; the client sees it once the job has failed.
+	if t.Status.Failed() {
+		v.ErrorCategory, v.ErrorDescription = string(t.ErrorCategory), t.ErrorDescription
+	}
 	if !t.Completion.IsZero() {
 		v.Completion = epochMilli(t.Completion)
 	}
