@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -27,8 +28,9 @@ type e2e struct {
 func start(t *testing.T) *e2e {
 	t.Helper()
 	s, err := localstack.Start(context.Background(), localstack.Config{
-		Addr: "127.0.0.1:0", Samples: true,
-		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", WaitCap: 2 * time.Second},
+		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1,
+		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", WaitCap: 2 * time.Second,
+			ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"github.com/actionservice/actionservice/shared/lambdafn"
 	"log/slog"
 	"time"
 
@@ -46,7 +47,9 @@ func Handlers(d Deps) map[string]lambda.Handler {
 	out := map[string]lambda.Handler{}
 	for fn, work := range Work(d) {
 		r := NewRunner(d.Tickets, work, d.Now, d.Log)
-		out[fn] = lambda.NewHandler(r.Handle)
+		// lambdafn, not lambda.NewHandler: the local engine invokes one function from many
+		// executions at once (see package lambdafn).
+		out[fn] = lambdafn.New(r.Handle)
 	}
 	return out
 }
