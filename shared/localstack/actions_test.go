@@ -1,12 +1,15 @@
 package localstack_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,7 +34,9 @@ func startActions(t *testing.T, skipTime bool) *e2e {
 
 func startActionsTB(t testing.TB, skipTime bool) *e2e {
 	t.Helper()
+	logs := &lockedBuffer{}
 	c := localstack.Config{
+		Log:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Sweep: -1, OutsideTimeout: 5 * time.Second,
 		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", IdentityTable: "identity",
 			WaitCap: 20 * time.Second, ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
@@ -44,7 +49,25 @@ func startActionsTB(t testing.TB, skipTime bool) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	return &e2e{t: t, stack: s}
+	return &e2e{t: t, stack: s, logs: logs}
+}
+
+// lockedBuffer collects a stack's logs from all its goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // jobView is a ticket as a client reads it.

@@ -23,6 +23,8 @@ import (
 type e2e struct {
 	t     testing.TB
 	stack *localstack.Stack
+	// logs holds what the stack logged (action stacks only).
+	logs *lockedBuffer
 }
 
 func start(t *testing.T) *e2e {

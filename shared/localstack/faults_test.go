@@ -211,6 +211,9 @@ func TestActionParamsNeverLeaveTheStoreInClear(t *testing.T) {
 	if strings.Contains(raw, secret) {
 		t.Error("a parameter value is stored in clear")
 	}
+	if logs := e.logs.String(); !strings.Contains(logs, j.TicketID) || strings.Contains(logs, secret) {
+		t.Errorf("the logs must name the job and never a parameter value (%d bytes of logs)", len(logs))
+	}
 }
 
 func TestConcurrentSubmissionsAllEndCorrectly(t *testing.T) {
