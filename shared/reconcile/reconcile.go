@@ -49,7 +49,7 @@ func (r *Reconciler) Ended(ctx context.Context, ticketID, execution, status, err
 	_, err := r.Tickets.Update(ctx, ticketID, func(t *ticket.Ticket) error {
 		changed = false
 		if t.Status.Terminal() || (t.Execution != "" && t.Execution != execution) {
-			return nil
+			return store.ErrUnchanged
 		}
 		var kept []string
 		for step, s := range t.Steps {

@@ -190,16 +190,22 @@ func (s *Store) Put(ctx context.Context, t *ticket.Ticket) error {
 	return nil
 }
 
+// ErrUnchanged, returned by an Update's change function, means there is nothing to write:
+// Update returns the ticket as read, without error and without a write.
+var ErrUnchanged = errors.New("nothing to change")
+
 // Update reads the ticket, lets change alter it, and writes it back conditionally; when a
-// concurrent writer got there first it reads again and retries. change may return an error
-// to abandon the update (it is returned as is).
+// concurrent writer got there first it reads again and retries. change may return
+// ErrUnchanged to write nothing, or another error to abandon the update (returned as is).
 func (s *Store) Update(ctx context.Context, id string, change func(*ticket.Ticket) error) (*ticket.Ticket, error) {
 	for attempt := 0; ; attempt++ {
 		t, err := s.Get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if err := change(t); err != nil {
+		if err := change(t); errors.Is(err, ErrUnchanged) {
+			return t, nil
+		} else if err != nil {
 			return t, err
 		}
 		err = s.Put(ctx, t)
