@@ -19,8 +19,12 @@ import (
 
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/lambdafn"
+	"github.com/actionservice/actionservice/shared/outside"
+	"github.com/actionservice/actionservice/shared/reconcile"
 	"github.com/actionservice/actionservice/shared/secrets"
+	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/workflow"
 )
@@ -121,31 +125,75 @@ func RouteHandler(api *httpapi.API, route httpapi.Route) lambda.Handler {
 	return lambdafn.New(RouteProxy(api, route))
 }
 
+// lambdaEnv is what every Lambda of the service is configured from: the service's
+// configuration, the AWS configuration and the endpoints, read from the environment. A
+// Lambda that cannot read them logs why and exits: the runtime reports the failed init.
+type lambdaEnv struct {
+	Config    Config
+	AWS       aws.Config
+	Endpoints cloud.Endpoints
+	Log       *slog.Logger
+}
+
+func mustLambdaEnv() lambdaEnv {
+	e := lambdaEnv{Log: Logger(), Endpoints: cloud.EndpointsFromEnv()}
+	var err error
+	if e.Config, err = ConfigFromEnv(); err != nil {
+		fail(e.Log, "configuration", err)
+	}
+	if e.AWS, err = cloud.Config(context.Background(), e.Endpoints); err != nil {
+		fail(e.Log, "aws configuration", err)
+	}
+	return e
+}
+
+func (e lambdaEnv) tickets() *store.Store {
+	tickets, err := Tickets(e.Config, e.AWS, e.Endpoints)
+	if err != nil {
+		fail(e.Log, "tickets store", err)
+	}
+	return tickets
+}
+
+func fail(log *slog.Logger, what string, err error) {
+	log.Error(what, "err", err)
+	os.Exit(1)
+}
+
 // StartRouteLambda runs one route of the routing table as a Lambda, configured from the
 // environment. It does not return.
 func StartRouteLambda(name string) {
-	log := Logger()
+	e := mustLambdaEnv()
 	route, ok := httpapi.RouteNamed(name)
 	if !ok {
-		log.Error("no such route in the routing table", "route", name)
-		os.Exit(1)
+		fail(e.Log, "routing table", fmt.Errorf("no route %q", name))
 	}
-	c, err := ConfigFromEnv()
+	starter := &workflow.Starter{SFN: cloud.StepFunctions(e.AWS, e.Endpoints.StepFunctions), ARNPrefix: e.Config.StateMachineARNPrefix}
+	lambda.Start(RouteProxy(NewAPI(e.Config, e.tickets(), starter, e.Log), route))
+}
+
+// StartStepLambda runs one step function of the sagas (steps.Function*) as a Lambda,
+// configured from the environment. It does not return.
+func StartStepLambda(function string) {
+	e := mustLambdaEnv()
+	oc, err := outside.ConfigFromEnv()
 	if err != nil {
-		log.Error("configuration", "err", err)
-		os.Exit(1)
+		fail(e.Log, "outside systems", err)
 	}
-	endpoints := cloud.EndpointsFromEnv()
-	awsCfg, err := cloud.Config(context.Background(), endpoints)
-	if err != nil {
-		log.Error("aws configuration", "err", err)
-		os.Exit(1)
+	deps := steps.Deps{
+		Tickets:  e.tickets(),
+		Identity: identity.New(cloud.DynamoDB(e.AWS, e.Endpoints.DynamoDB), e.Config.IdentityTable),
+		Outside:  outside.NewClient(oc, nil),
+		Log:      e.Log,
 	}
-	tickets, err := Tickets(c, awsCfg, endpoints)
-	if err != nil {
-		log.Error("tickets store", "err", err)
-		os.Exit(1)
-	}
-	starter := &workflow.Starter{SFN: cloud.StepFunctions(awsCfg, endpoints.StepFunctions), ARNPrefix: c.StateMachineARNPrefix}
-	lambda.Start(RouteProxy(NewAPI(c, tickets, starter, log), route))
+	lambda.Start(steps.RunnerFor(deps, function).Handle)
+}
+
+// StartReconcilerLambda runs the reconciler on Step Functions' execution status changes.
+// It does not return.
+func StartReconcilerLambda() {
+	e := mustLambdaEnv()
+	r := &reconcile.Reconciler{Tickets: e.tickets(), SFN: cloud.StepFunctions(e.AWS, e.Endpoints.StepFunctions),
+		ARNPrefix: e.Config.StateMachineARNPrefix, Log: e.Log}
+	lambda.Start(r.HandleEvent)
 }
