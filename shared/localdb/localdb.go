@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,9 +27,33 @@ import (
 
 // Server is an embedded DynamoDB listening on loopback.
 type Server struct {
-	URL  string
-	srv  *http.Server
-	done chan struct{}
+	URL      string
+	srv      *http.Server
+	done     chan struct{}
+	requests sync.Map // operation → *atomic.Int64
+}
+
+// Requests counts the requests served so far, by operation (GetItem, Query, …), so tests
+// and benchmarks can measure what an action costs.
+func (s *Server) Requests() map[string]int64 {
+	out := map[string]int64{}
+	s.requests.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
+}
+
+func (s *Server) count(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := r.Header.Get("X-Amz-Target")
+		if i := strings.LastIndexByte(op, '.'); i >= 0 {
+			op = op[i+1:]
+		}
+		n, _ := s.requests.LoadOrStore(op, new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Start serves an empty in-memory DynamoDB at addr (e.g. "127.0.0.1:0" for any free port).
@@ -35,11 +62,8 @@ func Start(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded dynamodb: %w", err)
 	}
-	s := &Server{
-		URL:  "http://" + l.Addr().String(),
-		srv:  &http.Server{Handler: server.NewServer(), ReadHeaderTimeout: 10 * time.Second},
-		done: make(chan struct{}),
-	}
+	s := &Server{URL: "http://" + l.Addr().String(), done: make(chan struct{})}
+	s.srv = &http.Server{Handler: s.count(server.NewServer()), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(l)

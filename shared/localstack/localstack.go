@@ -206,6 +206,15 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	return s, nil
 }
 
+// DynamoDBRequests counts the requests the embedded DynamoDB has served, by operation (nil
+// when the stack uses another DynamoDB).
+func (s *Stack) DynamoDBRequests() map[string]int64 {
+	if s.embedded == nil {
+		return nil
+	}
+	return s.embedded.Requests()
+}
+
 // Close shuts the API down, letting requests in flight finish, then the embedded store.
 func (s *Stack) Close() error {
 	var errs []error
