@@ -2,13 +2,13 @@ package steps
 
 import (
 	"context"
-	"github.com/actionservice/actionservice/shared/lambdafn"
 	"log/slog"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/lambdafn"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
