@@ -30,15 +30,7 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("no action %q; GET /action lists them", r.PathValue("action")))
 		return
 	}
-	media, ok := representation(w, r, mediaJSON, mediaXML)
-	if !ok {
-		return
-	}
-	v, ok := checkQuery(w, r, "timeOut")
-	if !ok {
-		return
-	}
-	wait, ok := timeOut(w, r, v)
+	media, wait, ok := ticketRequest(w, r)
 	if !ok {
 		return
 	}
@@ -152,15 +144,7 @@ func readSubmission(w http.ResponseWriter, r *http.Request) (map[string]string, 
 
 // PUT /job/{ticketId}: restart a TIMEDOUT job where it stopped.
 func (a *API) restartJob(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, mediaJSON, mediaXML)
-	if !ok {
-		return
-	}
-	v, ok := checkQuery(w, r, "timeOut")
-	if !ok {
-		return
-	}
-	wait, ok := timeOut(w, r, v)
+	media, wait, ok := ticketRequest(w, r)
 	if !ok {
 		return
 	}

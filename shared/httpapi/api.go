@@ -210,6 +210,20 @@ func timeOut(w http.ResponseWriter, r *http.Request, q url.Values) (time.Duratio
 	return time.Duration(min(ms, int64(time.Duration(1<<62)/time.Millisecond))) * time.Millisecond, true
 }
 
+// ticketRequest reads what every route answering with one ticket takes: the representation
+// (JSON or XML) and the timeOut wait, its only query parameter.
+func ticketRequest(w http.ResponseWriter, r *http.Request) (media string, wait time.Duration, ok bool) {
+	if media, ok = representation(w, r, mediaJSON, mediaXML); !ok {
+		return "", 0, false
+	}
+	v, ok := checkQuery(w, r, "timeOut")
+	if !ok {
+		return "", 0, false
+	}
+	wait, ok = timeOut(w, r, v)
+	return media, wait, ok
+}
+
 // write sends a 200 document as JSON or XML.
 func write(w http.ResponseWriter, r *http.Request, media string, status int, doc any) {
 	var body []byte

@@ -250,15 +250,7 @@ func (a *API) visibleTicket(w http.ResponseWriter, r *http.Request) (*ticket.Tic
 
 // GET /job/{ticketId}?timeOut=ms
 func (a *API) getJob(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, mediaJSON, mediaXML)
-	if !ok {
-		return
-	}
-	v, ok := checkQuery(w, r, "timeOut")
-	if !ok {
-		return
-	}
-	wait, ok := timeOut(w, r, v)
+	media, wait, ok := ticketRequest(w, r)
 	if !ok {
 		return
 	}
