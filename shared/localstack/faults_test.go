@@ -59,77 +59,69 @@ func reversible(a actions.Action) bool {
 	return false
 }
 
-func TestFaultMatrixPermanentErrorRollsBack(t *testing.T) {
-	e := startActions(t, true)
-	for _, a := range actions.Catalogue() {
-		for _, k := range outsideSteps(a) {
-			step := a.Steps[k]
-			t.Run(a.Name+"/"+step.Name, func(t *testing.T) {
-				params := e.prepare(a.Name)
-				if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: simulator.Permanent, Status: 409, Message: "already exists"}); err != nil {
-					t.Fatal(err)
-				}
-				defer e.stack.Simulator.ClearFaults()
-				j := e.waitJob(e.submit(a.Name, params, 60000).TicketID)
-				if j.Status != "ERROR" || j.ErrorCategory != "CONFLICT" || !strings.Contains(j.ErrorDescription, step.Name) {
-					t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
-				}
-				expectSteps(t, a, j, k, "ERROR", reversible(a))
-				if held := heldBy(e.stack.Simulator, j.TicketID); reversible(a) && len(held) != 0 {
-					t.Errorf("rollback left records in the outside systems: %v", held)
-				}
-			})
-		}
-	}
-}
-
-func TestFaultMatrixTransientErrorTimesOutKeepingCompletedSteps(t *testing.T) {
-	e := startActions(t, true)
+// faultEachOutsideStep runs one subtest per outside step of every action: it prepares the
+// action, injects the fault at the step, submits with timeOutMs, and hands the final ticket
+// (and the step's call count before the run) to check.
+func faultEachOutsideStep(t *testing.T, e *e2e, mode simulator.Mode, status, timeOutMs int,
+	check func(t *testing.T, a actions.Action, k int, j jobView, callsBefore int)) {
 	for _, a := range actions.Catalogue() {
 		for _, k := range outsideSteps(a) {
 			step := a.Steps[k]
 			t.Run(a.Name+"/"+step.Name, func(t *testing.T) {
 				params := e.prepare(a.Name)
 				before := e.stack.Simulator.Calls(step.Name)
-				if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: simulator.Transient}); err != nil {
+				if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: mode, Status: status, Message: "already exists"}); err != nil {
 					t.Fatal(err)
 				}
 				defer e.stack.Simulator.ClearFaults()
-				j := e.waitJob(e.submit(a.Name, params, 0).TicketID)
-				if j.Status != "TIMEDOUT" || j.ErrorCategory != "DEPENDENCY" || !strings.Contains(j.ErrorDescription, step.Name) {
-					t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
-				}
-				expectSteps(t, a, j, k, "TIMEDOUT", false)
-				if calls := e.stack.Simulator.Calls(step.Name) - before; calls != step.Retry.MaxAttempts+1 {
-					t.Errorf("%s called %d times, want %d (1 + MaxAttempts retries)", step.Name, calls, step.Retry.MaxAttempts+1)
-				}
+				check(t, a, k, e.waitJob(e.submit(a.Name, params, timeOutMs).TicketID), before)
 			})
 		}
 	}
 }
 
+// expectNothingHeld checks that a rolled-back job left no record in the outside systems.
+func expectNothingHeld(t *testing.T, e *e2e, a actions.Action, j jobView) {
+	t.Helper()
+	if held := heldBy(e.stack.Simulator, j.TicketID); reversible(a) && len(held) != 0 {
+		t.Errorf("rollback left records in the outside systems: %v", held)
+	}
+}
+
+func TestFaultMatrixPermanentErrorRollsBack(t *testing.T) {
+	e := startActions(t, true)
+	faultEachOutsideStep(t, e, simulator.Permanent, 409, 60000, func(t *testing.T, a actions.Action, k int, j jobView, _ int) {
+		if j.Status != "ERROR" || j.ErrorCategory != "CONFLICT" || !strings.Contains(j.ErrorDescription, a.Steps[k].Name) {
+			t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
+		}
+		expectSteps(t, a, j, k, "ERROR", reversible(a))
+		expectNothingHeld(t, e, a, j)
+	})
+}
+
+func TestFaultMatrixTransientErrorTimesOutKeepingCompletedSteps(t *testing.T) {
+	e := startActions(t, true)
+	faultEachOutsideStep(t, e, simulator.Transient, 0, 0, func(t *testing.T, a actions.Action, k int, j jobView, before int) {
+		step := a.Steps[k]
+		if j.Status != "TIMEDOUT" || j.ErrorCategory != "DEPENDENCY" || !strings.Contains(j.ErrorDescription, step.Name) {
+			t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
+		}
+		expectSteps(t, a, j, k, "TIMEDOUT", false)
+		if calls := e.stack.Simulator.Calls(step.Name) - before; calls != step.Retry.MaxAttempts+1 {
+			t.Errorf("%s called %d times, want %d (1 + MaxAttempts retries)", step.Name, calls, step.Retry.MaxAttempts+1)
+		}
+	})
+}
+
 func TestFaultMatrixHangPastDeadlineCancelsAndRollsBack(t *testing.T) {
 	e := startActions(t, false)
-	for _, a := range actions.Catalogue() {
-		for _, k := range outsideSteps(a) {
-			step := a.Steps[k]
-			t.Run(a.Name+"/"+step.Name, func(t *testing.T) {
-				params := e.prepare(a.Name)
-				if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: simulator.Hang}); err != nil {
-					t.Fatal(err)
-				}
-				defer e.stack.Simulator.ClearFaults()
-				j := e.waitJob(e.submit(a.Name, params, 1500).TicketID)
-				if j.Status != "CANCELLED" || j.ErrorCategory != "TIMEOUT" {
-					t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
-				}
-				expectSteps(t, a, j, k, "ERROR", reversible(a))
-				if held := heldBy(e.stack.Simulator, j.TicketID); reversible(a) && len(held) != 0 {
-					t.Errorf("rollback left records in the outside systems: %v", held)
-				}
-			})
+	faultEachOutsideStep(t, e, simulator.Hang, 0, 1500, func(t *testing.T, a actions.Action, k int, j jobView, _ int) {
+		if j.Status != "CANCELLED" || j.ErrorCategory != "TIMEOUT" {
+			t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
 		}
-	}
+		expectSteps(t, a, j, k, "ERROR", reversible(a))
+		expectNothingHeld(t, e, a, j)
+	})
 }
 
 func TestFailedCompensationIsRollbackFailedAndInternal(t *testing.T) {
