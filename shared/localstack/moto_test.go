@@ -71,7 +71,9 @@ func newSagaWorld(t *testing.T, dynamo localdb.Backend, onMoto bool) *sagaWorld 
 		}
 		return w
 	}
-	engine := sfnlocal.New(sfnlocal.Options{Registry: reg, Clock: sfnlocal.NewFakeClock(time.Now())})
+	clock := sfnlocal.NewFakeClock(time.Now())
+	clock.HandlerGrace = time.Minute // no handler hangs here; a slow one must not time out
+	engine := sfnlocal.New(sfnlocal.Options{Registry: reg, Clock: clock})
 	arn, err := engine.CreateStateMachine("createDomain", def, "arn:aws:iam::123456789012:role/local")
 	if err != nil {
 		t.Fatal(err)
