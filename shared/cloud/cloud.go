@@ -45,15 +45,15 @@ func Config(ctx context.Context, e Endpoints) (aws.Config, error) {
 	return cfg, nil
 }
 
-// DynamoDB returns a DynamoDB client for the endpoint (AWS when empty).
-func DynamoDB(cfg aws.Config, endpoint string) *dynamodb.Client {
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+// DynamoDB returns a DynamoDB client for the endpoint (AWS when empty); opts adjust it further.
+func DynamoDB(cfg aws.Config, endpoint string, opts ...func(*dynamodb.Options)) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 			// minidyn's HTTP mode sends no CRC32 header.
 			o.DisableValidateResponseChecksum = true
 		}
-	})
+	}}, opts...)...)
 }
 
 // StepFunctions returns a Step Functions client for the endpoint (AWS when empty).

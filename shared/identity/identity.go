@@ -29,9 +29,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/actionservice/actionservice/shared/ticket"
 )
@@ -90,7 +92,8 @@ func refuse(c ticket.Category, format string, a ...any) error {
 	return &Error{Category: c, Message: fmt.Sprintf(format, a...)}
 }
 
-// UnavailableError is a failure of DynamoDB itself (throttle, outage): transient.
+// UnavailableError is a failure of DynamoDB that may pass (a throttle, a 5xx, a broken
+// connection, a deadline): transient.
 type UnavailableError struct {
 	Op  string
 	Err error
@@ -102,7 +105,19 @@ func (e *UnavailableError) Error() string {
 func (e *UnavailableError) Unwrap() error   { return e.Err }
 func (e *UnavailableError) Transient() bool { return true }
 
-func unavailable(op string, err error) error { return &UnavailableError{Op: op, Err: err} }
+// unavailable classifies a DynamoDB failure of op. One the SDK counts as retryable (a
+// throttle, a 5xx, a broken connection), or no answer at all, is transient. An answer the SDK
+// would not retry (access denied, a missing table, a rejected request) will come again the
+// same way: a permanent INTERNAL refusal, which rolls the job back instead of retrying it.
+func unavailable(op string, err error) error {
+	var api smithy.APIError
+	if errors.As(err, &api) && retryable.IsErrorRetryable(err) != aws.TrueTernary {
+		return refuse(ticket.Internal, "the identity store refused to %s: %s", op, api.ErrorCode())
+	}
+	return &UnavailableError{Op: op, Err: err}
+}
+
+var retryable = retry.IsErrorRetryables(retry.DefaultRetryables)
 
 // IsNotFound reports whether err is a NOT_FOUND refusal.
 func IsNotFound(err error) bool {

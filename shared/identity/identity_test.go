@@ -2,7 +2,11 @@ package identity_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/localdb"
@@ -129,5 +133,36 @@ func TestUsersTenantsSubscriptions(t *testing.T) {
 	}
 	if err := s.DeleteSubscription(ctx, d.DomainID, sub.SubscriptionID); category(err) != ticket.NotFound {
 		t.Fatal(err)
+	}
+}
+
+func TestDynamoDBFailuresAreTransientWhenTheSDKWouldRetryAndInternalOtherwise(t *testing.T) {
+	srv, err := localdb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	db := localdb.Client(srv.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
+	if err := localdb.CreateTables(context.Background(), db, identity.IdentityTable("identity")); err != nil {
+		t.Fatal(err)
+	}
+	s := identity.New(db, "identity")
+	for _, c := range []struct {
+		mode      localdb.FaultMode
+		transient bool
+	}{{localdb.Throttle, true}, {localdb.Deny, false}} {
+		remove, err := srv.Inject(localdb.Fault{Table: "identity", Mode: c.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.CreateDomain(context.Background(), "t/"+string(c.mode), identity.Domain{Name: "d_" + string(c.mode)})
+		remove()
+		var tr interface{ Transient() bool }
+		switch {
+		case c.transient && !(errors.As(err, &tr) && tr.Transient()):
+			t.Errorf("%s: %v, want a transient error", c.mode, err)
+		case !c.transient && (category(err) != ticket.Internal || !strings.Contains(err.Error(), "AccessDeniedException")):
+			t.Errorf("%s: %v, want an INTERNAL refusal naming AccessDeniedException", c.mode, err)
+		}
 	}
 }

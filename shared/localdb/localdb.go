@@ -31,6 +31,7 @@ type Server struct {
 	srv      *http.Server
 	done     chan struct{}
 	requests sync.Map // operation → *atomic.Int64
+	faults   faults
 }
 
 // Requests counts the requests served so far, by operation (GetItem, Query, …), so tests
@@ -63,7 +64,8 @@ func Start(addr string) (*Server, error) {
 		return nil, fmt.Errorf("embedded dynamodb: %w", err)
 	}
 	s := &Server{URL: "http://" + l.Addr().String(), done: make(chan struct{})}
-	s.srv = &http.Server{Handler: s.count(server.NewServer()), ReadHeaderTimeout: 10 * time.Second}
+	s.faults.closed = make(chan struct{})
+	s.srv = &http.Server{Handler: s.count(s.inject(server.NewServer())), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(l)
@@ -75,18 +77,19 @@ func Start(addr string) (*Server, error) {
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	s.faults.stop.Do(func() { close(s.faults.closed) })
 	err := s.srv.Shutdown(ctx)
 	<-s.done
 	return err
 }
 
-// Client returns an SDK client for a local endpoint, with dummy credentials.
-func Client(endpoint string) *dynamodb.Client {
+// Client returns an SDK client for a local endpoint, with dummy credentials; opts adjust it.
+func Client(endpoint string, opts ...func(*dynamodb.Options)) *dynamodb.Client {
 	cfg := aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
 	}
-	return cloud.DynamoDB(cfg, endpoint)
+	return cloud.DynamoDB(cfg, endpoint, opts...)
 }
 
 // CreateTables creates each table unless it exists, and waits until all are active.

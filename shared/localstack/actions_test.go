@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/localstack"
 	"github.com/actionservice/actionservice/shared/outside"
@@ -38,6 +42,7 @@ func startActionsTB(t testing.TB, skipTime bool) *e2e {
 	c := localstack.Config{
 		Log:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Sweep: -1, OutsideTimeout: 5 * time.Second,
+		DynamoDBOptions: []func(*dynamodb.Options){sdkRetriesWithoutBackoff},
 		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", IdentityTable: "identity",
 			WaitCap: 20 * time.Second, ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
 	}
@@ -54,6 +59,15 @@ func startActionsTB(t testing.TB, skipTime bool) *e2e {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return &e2e{t: t, stack: s, logs: logs}
+}
+
+// sdkRetriesWithoutBackoff keeps the SDK's three attempts at a throttled DynamoDB request but
+// makes them at once, so tests of DynamoDB faults do not sleep through the SDK's backoff.
+func sdkRetriesWithoutBackoff(o *dynamodb.Options) {
+	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		so.RateLimiter = ratelimit.None
+	})
 }
 
 // lockedBuffer collects a stack's logs from all its goroutines.

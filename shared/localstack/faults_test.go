@@ -17,16 +17,43 @@ import (
 	"github.com/actionservice/actionservice/shared/outside/simulator"
 )
 
-// outsideSteps lists, for every action, the steps that call an outside system: the ones
-// whose faults the simulator can inject.
-func outsideSteps(a actions.Action) []int {
-	var idx []int
-	for i, s := range a.Steps {
-		if s.System != actions.Identity {
-			idx = append(idx, i)
+// fault puts a fault in force at one step; it answers how many times the step has been
+// attempted since, and what removes the fault.
+type fault func(t *testing.T, step actions.Step) (attempts func() int, remove func())
+
+// faultEachStep runs one subtest per step of every action that sel picks: it prepares the
+// action, puts the fault in force at the step, submits with timeOutMs, and hands the final
+// ticket and the step's attempts to check.
+func faultEachStep(t *testing.T, e *e2e, sel func(actions.Step) bool, inject fault, timeOutMs int,
+	check func(t *testing.T, a actions.Action, k int, j jobView, attempts int)) {
+	for _, a := range actions.Catalogue() {
+		for k, step := range a.Steps {
+			if !sel(step) {
+				continue
+			}
+			t.Run(a.Name+"/"+step.Name, func(t *testing.T) {
+				params := e.prepare(a.Name)
+				attempts, remove := inject(t, step)
+				defer remove()
+				j := e.waitJob(e.submit(a.Name, params, timeOutMs).TicketID)
+				check(t, a, k, j, attempts())
+			})
 		}
 	}
-	return idx
+}
+
+func outsideStep(s actions.Step) bool  { return s.System != actions.Identity }
+func identityStep(s actions.Step) bool { return s.System == actions.Identity }
+
+// simulatorFault injects a fault of the outside-system simulator at the step's operation.
+func simulatorFault(e *e2e, mode simulator.Mode, status int) fault {
+	return func(t *testing.T, step actions.Step) (func() int, func()) {
+		before := e.stack.Simulator.Calls(step.Name)
+		if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: mode, Status: status, Message: "already exists"}); err != nil {
+			t.Fatal(err)
+		}
+		return func() int { return e.stack.Simulator.Calls(step.Name) - before }, e.stack.Simulator.ClearFaults
+	}
 }
 
 // expectSteps checks the steps of a job that failed at step k and was rolled back:
@@ -59,69 +86,75 @@ func reversible(a actions.Action) bool {
 	return false
 }
 
-// faultEachOutsideStep runs one subtest per outside step of every action: it prepares the
-// action, injects the fault at the step, submits with timeOutMs, and hands the final ticket
-// (and the step's call count before the run) to check.
-func faultEachOutsideStep(t *testing.T, e *e2e, mode simulator.Mode, status, timeOutMs int,
-	check func(t *testing.T, a actions.Action, k int, j jobView, callsBefore int)) {
-	for _, a := range actions.Catalogue() {
-		for _, k := range outsideSteps(a) {
-			step := a.Steps[k]
-			t.Run(a.Name+"/"+step.Name, func(t *testing.T) {
-				params := e.prepare(a.Name)
-				before := e.stack.Simulator.Calls(step.Name)
-				if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: mode, Status: status, Message: "already exists"}); err != nil {
-					t.Fatal(err)
-				}
-				defer e.stack.Simulator.ClearFaults()
-				check(t, a, k, e.waitJob(e.submit(a.Name, params, timeOutMs).TicketID), before)
-			})
-		}
+// expectNothingHeld checks that a rolled-back job left no record in the outside systems nor
+// in the identity table.
+func expectNothingHeld(t *testing.T, e *e2e, a actions.Action, j jobView) {
+	t.Helper()
+	if !reversible(a) {
+		return
+	}
+	if held := heldBy(e.stack.Simulator, j.TicketID); len(held) != 0 {
+		t.Errorf("rollback left records in the outside systems: %v", held)
+	}
+	if held := identityHeldBy(t, e, j.TicketID); len(held) != 0 {
+		t.Errorf("rollback left identity records: %v", held)
 	}
 }
 
-// expectNothingHeld checks that a rolled-back job left no record in the outside systems.
-func expectNothingHeld(t *testing.T, e *e2e, a actions.Action, j jobView) {
+// expectPermanentFailure checks a job whose step k failed permanently with category cat.
+func expectPermanentFailure(t *testing.T, e *e2e, a actions.Action, k int, j jobView, cat string) {
 	t.Helper()
-	if held := heldBy(e.stack.Simulator, j.TicketID); reversible(a) && len(held) != 0 {
-		t.Errorf("rollback left records in the outside systems: %v", held)
+	if j.Status != "ERROR" || j.ErrorCategory != cat || !strings.Contains(j.ErrorDescription, a.Steps[k].Name) {
+		t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
 	}
+	expectSteps(t, a, j, k, "ERROR", reversible(a))
+	expectNothingHeld(t, e, a, j)
+}
+
+// expectTimedOut checks a job whose step k failed transiently on every attempt: TIMEDOUT with
+// its completed steps kept, after 1 + MaxAttempts attempts.
+func expectTimedOut(t *testing.T, a actions.Action, k int, j jobView, attempts int) {
+	t.Helper()
+	step := a.Steps[k]
+	if j.Status != "TIMEDOUT" || j.ErrorCategory != "DEPENDENCY" || !strings.Contains(j.ErrorDescription, step.Name) {
+		t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
+	}
+	expectSteps(t, a, j, k, "TIMEDOUT", false)
+	if attempts != step.Retry.MaxAttempts+1 {
+		t.Errorf("%s attempted %d times, want %d (1 + MaxAttempts retries)", step.Name, attempts, step.Retry.MaxAttempts+1)
+	}
+}
+
+// expectCancelled checks a job whose deadline passed while step k hung.
+func expectCancelled(t *testing.T, e *e2e, a actions.Action, k int, j jobView) {
+	t.Helper()
+	if j.Status != "CANCELLED" || j.ErrorCategory != "TIMEOUT" {
+		t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
+	}
+	expectSteps(t, a, j, k, "ERROR", reversible(a))
+	expectNothingHeld(t, e, a, j)
 }
 
 func TestFaultMatrixPermanentErrorRollsBack(t *testing.T) {
 	e := startActions(t, true)
-	faultEachOutsideStep(t, e, simulator.Permanent, 409, 60000, func(t *testing.T, a actions.Action, k int, j jobView, _ int) {
-		if j.Status != "ERROR" || j.ErrorCategory != "CONFLICT" || !strings.Contains(j.ErrorDescription, a.Steps[k].Name) {
-			t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
-		}
-		expectSteps(t, a, j, k, "ERROR", reversible(a))
-		expectNothingHeld(t, e, a, j)
-	})
+	faultEachStep(t, e, outsideStep, simulatorFault(e, simulator.Permanent, 409), 60000,
+		func(t *testing.T, a actions.Action, k int, j jobView, _ int) {
+			expectPermanentFailure(t, e, a, k, j, "CONFLICT")
+		})
 }
 
 func TestFaultMatrixTransientErrorTimesOutKeepingCompletedSteps(t *testing.T) {
 	e := startActions(t, true)
-	faultEachOutsideStep(t, e, simulator.Transient, 0, 0, func(t *testing.T, a actions.Action, k int, j jobView, before int) {
-		step := a.Steps[k]
-		if j.Status != "TIMEDOUT" || j.ErrorCategory != "DEPENDENCY" || !strings.Contains(j.ErrorDescription, step.Name) {
-			t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
-		}
-		expectSteps(t, a, j, k, "TIMEDOUT", false)
-		if calls := e.stack.Simulator.Calls(step.Name) - before; calls != step.Retry.MaxAttempts+1 {
-			t.Errorf("%s called %d times, want %d (1 + MaxAttempts retries)", step.Name, calls, step.Retry.MaxAttempts+1)
-		}
-	})
+	faultEachStep(t, e, outsideStep, simulatorFault(e, simulator.Transient, 0), 0,
+		func(t *testing.T, a actions.Action, k int, j jobView, attempts int) {
+			expectTimedOut(t, a, k, j, attempts)
+		})
 }
 
 func TestFaultMatrixHangPastDeadlineCancelsAndRollsBack(t *testing.T) {
 	e := startActions(t, false)
-	faultEachOutsideStep(t, e, simulator.Hang, 0, 1500, func(t *testing.T, a actions.Action, k int, j jobView, _ int) {
-		if j.Status != "CANCELLED" || j.ErrorCategory != "TIMEOUT" {
-			t.Errorf("ticket: %s %s %q", j.Status, j.ErrorCategory, j.ErrorDescription)
-		}
-		expectSteps(t, a, j, k, "ERROR", reversible(a))
-		expectNothingHeld(t, e, a, j)
-	})
+	faultEachStep(t, e, outsideStep, simulatorFault(e, simulator.Hang, 0), 1500,
+		func(t *testing.T, a actions.Action, k int, j jobView, _ int) { expectCancelled(t, e, a, k, j) })
 }
 
 func TestFailedCompensationIsRollbackFailedAndInternal(t *testing.T) {

@@ -52,9 +52,11 @@ type Config struct {
 	// OutsideTimeout bounds each call to an outside system (default 10 s).
 	OutsideTimeout time.Duration
 	// Sweep runs the reconciler every interval (default 10 s; negative disables it).
-	Sweep   time.Duration
-	Service service.Config
-	Log     *slog.Logger
+	Sweep time.Duration
+	// DynamoDBOptions adjust the stack's DynamoDB client (tests shorten the SDK's retry backoff).
+	DynamoDBOptions []func(*dynamodb.Options)
+	Service         service.Config
+	Log             *slog.Logger
 }
 
 // Stack is a running local stack.
@@ -126,7 +128,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		}
 		s.DynamoDBEndpoint = s.embedded.URL
 	}
-	s.DB = localdb.Client(s.DynamoDBEndpoint)
+	s.DB = localdb.Client(s.DynamoDBEndpoint, c.DynamoDBOptions...)
 	if err := localdb.CreateTables(ctx, s.DB, store.TicketsTable(c.Service.TicketsTable), auth.TokensTable(c.Service.TokensTable),
 		identity.IdentityTable(c.Service.IdentityTable)); err != nil {
 		return nil, err
@@ -213,6 +215,15 @@ func (s *Stack) DynamoDBRequests() map[string]int64 {
 		return nil
 	}
 	return s.embedded.Requests()
+}
+
+// InjectDynamoDBFault puts a fault in force on the embedded DynamoDB (see localdb.Fault)
+// until the returned function removes it; with another endpoint there is nothing to inject.
+func (s *Stack) InjectDynamoDBFault(f localdb.Fault) (remove func(), err error) {
+	if s.embedded == nil {
+		return nil, fmt.Errorf("faults need the embedded DynamoDB, not %s", s.DynamoDBEndpoint)
+	}
+	return s.embedded.Inject(f)
 }
 
 // Close shuts the API down, letting requests in flight finish, then the embedded store.

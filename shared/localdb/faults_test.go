@@ -1,0 +1,116 @@
+package localdb_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/actionservice/actionservice/shared/localdb"
+)
+
+func table(name string) *dynamodb.CreateTableInput {
+	return &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	}
+}
+
+func startFaulty(t *testing.T) (*localdb.Server, *dynamodb.Client) {
+	t.Helper()
+	s, err := localdb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	db := localdb.Client(s.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
+	if err := localdb.CreateTables(context.Background(), db, table("faulty"), table("healthy")); err != nil {
+		t.Fatal(err)
+	}
+	return s, db
+}
+
+func put(ctx context.Context, db *dynamodb.Client, tbl string) error {
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(tbl),
+		Item:      map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "x"}},
+	})
+	return err
+}
+
+func transact(ctx context.Context, db *dynamodb.Client, tables ...string) error {
+	var items []types.TransactWriteItem
+	for _, tbl := range tables {
+		items = append(items, types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(tbl),
+			Item:      map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "t"}},
+		}})
+	}
+	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return err
+}
+
+func TestThrottleFaultAnswersTheTypedThroughputErrorOnItsTableOnly(t *testing.T) {
+	s, db := startFaulty(t)
+	ctx := context.Background()
+	remove, err := s.Inject(localdb.Fault{Table: "faulty", Mode: localdb.Throttle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pte *types.ProvisionedThroughputExceededException
+	if err := put(ctx, db, "faulty"); !errors.As(err, &pte) {
+		t.Errorf("PutItem on the faulty table: %v, want ProvisionedThroughputExceededException", err)
+	}
+	if err := transact(ctx, db, "healthy", "faulty"); err == nil {
+		t.Error("a transaction with an item on the faulty table succeeded")
+	}
+	if err := put(ctx, db, "healthy"); err != nil {
+		t.Errorf("PutItem on another table: %v", err)
+	}
+	remove()
+	if err := put(ctx, db, "faulty"); err != nil {
+		t.Errorf("PutItem after the fault was removed: %v", err)
+	}
+}
+
+func TestDenyFaultAnswersAccessDenied(t *testing.T) {
+	s, db := startFaulty(t)
+	if _, err := s.Inject(localdb.Fault{Table: "faulty", Mode: localdb.Deny}); err != nil {
+		t.Fatal(err)
+	}
+	var api smithy.APIError
+	if err := put(context.Background(), db, "faulty"); !errors.As(err, &api) || api.ErrorCode() != "AccessDeniedException" {
+		t.Errorf("PutItem: %v, want AccessDeniedException", err)
+	}
+}
+
+func TestHangFaultHoldsTheRequestUntilItsClientGivesUp(t *testing.T) {
+	s, db := startFaulty(t)
+	if _, err := s.Inject(localdb.Fault{Table: "faulty", Mode: localdb.Hang}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := put(ctx, db, "faulty"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("PutItem on a hung table: %v, want the caller's deadline", err)
+	}
+	if err := put(context.Background(), db, "healthy"); err != nil {
+		t.Errorf("PutItem on another table: %v", err)
+	}
+}
+
+func TestFaultNeedsATableAndAKnownMode(t *testing.T) {
+	s, _ := startFaulty(t)
+	for _, f := range []localdb.Fault{{Mode: localdb.Hang}, {Table: "faulty", Mode: "explode"}} {
+		if _, err := s.Inject(f); err == nil {
+			t.Errorf("Inject(%+v) accepted", f)
+		}
+	}
+}
