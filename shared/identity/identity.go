@@ -105,10 +105,11 @@ func (e *UnavailableError) Error() string {
 func (e *UnavailableError) Unwrap() error   { return e.Err }
 func (e *UnavailableError) Transient() bool { return true }
 
-// unavailable classifies a DynamoDB failure of op. One the SDK counts as retryable (a
-// throttle, a 5xx, a broken connection), or no answer at all, is transient. An answer the SDK
-// would not retry (access denied, a missing table, a rejected request) will come again the
-// same way: a permanent INTERNAL refusal, which rolls the job back instead of retrying it.
+// unavailable classifies a DynamoDB failure of op. No answer at all, an answer the SDK counts
+// as retryable (a throttle, a 5xx) or one DynamoDB's documentation says to retry (a
+// transaction conflict, say) is transient. Any other answer (access denied, a missing table, a
+// rejected request) will come again the same way: a permanent INTERNAL refusal, which rolls
+// the job back instead of retrying it.
 func unavailable(op string, err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) && retryable.IsErrorRetryable(err) != aws.TrueTernary {
@@ -117,7 +118,15 @@ func unavailable(op string, err error) error {
 	return &UnavailableError{Op: op, Err: err}
 }
 
-var retryable = retry.IsErrorRetryables(retry.DefaultRetryables)
+// retryable is the SDK's judgement, plus the 400 errors that DynamoDB's error handling guide
+// marks "OK to retry" and the SDK leaves alone.
+var retryable = retry.IsErrorRetryables(append([]retry.IsErrorRetryable{retry.RetryableErrorCode{Codes: map[string]struct{}{
+	"TransactionConflictException":             {},
+	"TransactionInProgressException":           {},
+	"ItemCollectionSizeLimitExceededException": {},
+	"LimitExceededException":                   {},
+	"UnrecognizedClientException":              {},
+}}}, retry.DefaultRetryables...))
 
 // IsNotFound reports whether err is a NOT_FOUND refusal.
 func IsNotFound(err error) bool {
@@ -305,7 +314,9 @@ func (s *Store) transact(ctx context.Context, op string, items []types.TransactW
 	if errors.As(err, &tc) || errors.As(err, &ccf) {
 		for _, r := range reasons(tc) {
 			if r != "" && r != "None" && r != "ConditionalCheckFailed" {
-				return false, unavailable(op, err) // e.g. TransactionConflict, ThrottlingError
+				// e.g. TransactionConflict, ThrottlingError: the SDK does not retry a cancelled
+				// transaction, but the step may.
+				return false, &UnavailableError{Op: op, Err: err}
 			}
 		}
 		return true, nil

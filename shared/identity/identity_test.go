@@ -150,7 +150,7 @@ func TestDynamoDBFailuresAreTransientWhenTheSDKWouldRetryAndInternalOtherwise(t 
 	for _, c := range []struct {
 		mode      localdb.FaultMode
 		transient bool
-	}{{localdb.Throttle, true}, {localdb.Deny, false}} {
+	}{{localdb.Throttle, true}, {localdb.Conflict, true}, {localdb.Deny, false}} {
 		remove, err := srv.Inject(localdb.Fault{Table: "identity", Mode: c.mode})
 		if err != nil {
 			t.Fatal(err)

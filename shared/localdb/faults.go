@@ -20,6 +20,10 @@ const (
 	// Deny answers AccessDeniedException, as DynamoDB does when IAM refuses the request:
 	// trying again changes nothing.
 	Deny FaultMode = "deny"
+	// Conflict answers as DynamoDB does when another transaction holds the items: a
+	// transaction is cancelled with TransactionConflict reasons, any other request gets
+	// TransactionConflictException.
+	Conflict FaultMode = "conflict"
 	// Hang never answers; the request ends only when its client gives up.
 	Hang FaultMode = "hang"
 )
@@ -43,7 +47,7 @@ type faults struct {
 // Inject puts a fault in force until the returned function removes it.
 func (s *Server) Inject(f Fault) (remove func(), err error) {
 	switch f.Mode {
-	case Throttle, Deny, Hang:
+	case Throttle, Deny, Conflict, Hang:
 	default:
 		return nil, fmt.Errorf("localdb: unknown fault mode %q", f.Mode)
 	}
@@ -89,7 +93,8 @@ func (s *Server) inject(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		f := s.faults.matching(tablesOf(body))
+		tables, items := tablesOf(body)
+		f := s.faults.matching(tables)
 		if f == nil {
 			next.ServeHTTP(w, r)
 			return
@@ -102,42 +107,57 @@ func (s *Server) inject(next http.Handler) http.Handler {
 			}
 		case Throttle:
 			awsError(w, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
-				"The level of configured provisioned throughput for the table was exceeded. (injected fault)")
+				"The level of configured provisioned throughput for the table was exceeded. (injected fault)", nil)
+		case Conflict:
+			if items == 0 {
+				awsError(w, "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+					"Transaction is ongoing for the item (injected fault)", nil)
+				return
+			}
+			reasons := make([]map[string]string, items)
+			for i := range reasons {
+				reasons[i] = map[string]string{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+			}
+			awsError(w, "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+				"Transaction cancelled, please refer cancellation reasons for specific reasons (injected fault)", reasons)
 		case Deny:
 			awsError(w, "com.amazon.coral.service#AccessDeniedException",
-				"User is not authorized to access table "+f.Table+" (injected fault)")
+				"User is not authorized to access table "+f.Table+" (injected fault)", nil)
 		}
 	})
 }
 
-// tablesOf lists the tables a DynamoDB JSON request names.
-func tablesOf(body []byte) []string {
+// tablesOf lists the tables a DynamoDB JSON request names, and counts a transaction's items.
+func tablesOf(body []byte) (tables []string, items int) {
 	var req struct {
 		TableName     string
 		RequestItems  map[string]json.RawMessage
 		TransactItems []map[string]struct{ TableName string }
 	}
 	if json.Unmarshal(body, &req) != nil {
-		return nil
+		return nil, 0
 	}
-	var out []string
 	if req.TableName != "" {
-		out = append(out, req.TableName)
+		tables = append(tables, req.TableName)
 	}
 	for t := range req.RequestItems {
-		out = append(out, t)
+		tables = append(tables, t)
 	}
 	for _, it := range req.TransactItems {
 		for _, op := range it {
-			out = append(out, op.TableName)
+			tables = append(tables, op.TableName)
 		}
 	}
-	return out
+	return tables, len(req.TransactItems)
 }
 
 // awsError writes an error as DynamoDB's JSON protocol does.
-func awsError(w http.ResponseWriter, typ, msg string) {
+func awsError(w http.ResponseWriter, typ, msg string, reasons []map[string]string) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.WriteHeader(http.StatusBadRequest)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
+	doc := map[string]any{"__type": typ, "message": msg}
+	if reasons != nil {
+		doc["CancellationReasons"] = reasons
+	}
+	_ = json.NewEncoder(w).Encode(doc)
 }

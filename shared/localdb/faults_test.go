@@ -91,6 +91,22 @@ func TestDenyFaultAnswersAccessDenied(t *testing.T) {
 	}
 }
 
+func TestConflictFaultCancelsTransactionsWithTransactionConflict(t *testing.T) {
+	s, db := startFaulty(t)
+	if _, err := s.Inject(localdb.Fault{Table: "faulty", Mode: localdb.Conflict}); err != nil {
+		t.Fatal(err)
+	}
+	var tc *types.TransactionCanceledException
+	err := transact(context.Background(), db, "healthy", "faulty")
+	if !errors.As(err, &tc) || len(tc.CancellationReasons) != 2 || aws.ToString(tc.CancellationReasons[1].Code) != "TransactionConflict" {
+		t.Errorf("TransactWriteItems: %v, want TransactionCanceledException with TransactionConflict reasons", err)
+	}
+	var tce *types.TransactionConflictException
+	if err := put(context.Background(), db, "faulty"); !errors.As(err, &tce) {
+		t.Errorf("PutItem: %v, want TransactionConflictException", err)
+	}
+}
+
 func TestHangFaultHoldsTheRequestUntilItsClientGivesUp(t *testing.T) {
 	s, db := startFaulty(t)
 	if _, err := s.Inject(localdb.Fault{Table: "faulty", Mode: localdb.Hang}); err != nil {
