@@ -44,8 +44,10 @@ build-%:
 	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set (SAM sets it; by hand: make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; fi
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" $(call package_of,$*)
 
+# Built, then run (not `go run`, which answers Ctrl-C with exit status 1 after a clean stop).
 run:
-	$(GO) run ./cmd/localstack $(ARGS)
+	$(GO) build -o .local/bin/localstack ./cmd/localstack
+	exec .local/bin/localstack $(ARGS)
 
 test:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
@@ -85,4 +87,4 @@ deploy:
 	sam deploy --config-env $(ENV)
 
 clean:
-	rm -rf bin .aws-sam
+	rm -rf bin .aws-sam .local/bin
