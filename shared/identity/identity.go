@@ -8,6 +8,7 @@
 //	DOMAINNAME#<lower(name)>    META                    name reservation: domain names are unique ignoring case
 //	DOMAIN#<domainId>           USER#<userId>           a user (gsi1: USER#<userId> / DOMAIN#<domainId>)
 //	DOMAIN#<domainId>           USERNAME#<lower(name)>  username reservation within the domain
+//	USER#<userId>               META                    user directory: the user's domain, read consistently by id
 //	DOMAIN#<domainId>           TENANT#<tenantId>       a tenant (gsi1: TENANT#<tenantId> / DOMAIN#<domainId>)
 //	DOMAIN#<domainId>           SUB#<subscriptionId>    a subscription (gsi1: SUB#<id> / DOMAIN#<domainId>)
 //	DONE#<ticketId>/<step>      META                    what a step did (id created, state replaced)
@@ -15,7 +16,9 @@
 // Ids are 14-digit numeric strings. Every create is one TransactWriteItems that also writes
 // the step's DONE item, so a retried or duplicated step (same ticket and step) answers what the
 // first one made and creates nothing twice. A domain's users, tenants and subscriptions are a
-// Query on its pk; a user, tenant or subscription by id alone is a Query on gsi1; domains by
+// Query on its pk; a user by id alone is two consistent reads (its directory entry, then the
+// user), because an action may act on a user a moment after creating it and an index is only
+// eventually consistent; a tenant or subscription by id alone is a Query on gsi1; domains by
 // name are a Query on gsi1 pk DOMAINS. Nothing scans.
 package identity
 
@@ -227,6 +230,7 @@ func NewID() string {
 func domainPK(id string) string       { return "DOMAIN#" + id }
 func domainNamePK(name string) string { return "DOMAINNAME#" + strings.ToLower(name) }
 func donePK(key string) string        { return "DONE#" + key }
+func userPK(id string) string         { return "USER#" + id }
 
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{

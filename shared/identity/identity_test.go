@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/localdb"
@@ -137,16 +139,7 @@ func TestUsersTenantsSubscriptions(t *testing.T) {
 }
 
 func TestDynamoDBFailuresAreTransientWhenTheSDKWouldRetryAndInternalOtherwise(t *testing.T) {
-	srv, err := localdb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	db := localdb.Client(srv.URL, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
-	if err := localdb.CreateTables(context.Background(), db, identity.IdentityTable("identity")); err != nil {
-		t.Fatal(err)
-	}
-	s := identity.New(db, "identity")
+	s, srv, _ := openCounted(t, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
 	for _, c := range []struct {
 		mode      localdb.FaultMode
 		transient bool
@@ -164,5 +157,86 @@ func TestDynamoDBFailuresAreTransientWhenTheSDKWouldRetryAndInternalOtherwise(t 
 		case !c.transient && (category(err) != ticket.Internal || !strings.Contains(err.Error(), "AccessDeniedException")):
 			t.Errorf("%s: %v, want an INTERNAL refusal naming AccessDeniedException", c.mode, err)
 		}
+	}
+}
+
+// openCounted is a store on a fresh embedded DynamoDB whose requests can be counted and
+// faulted; opts adjust the client.
+func openCounted(t *testing.T, opts ...func(*dynamodb.Options)) (*identity.Store, *localdb.Server, *dynamodb.Client) {
+	t.Helper()
+	srv, err := localdb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	db := localdb.Client(srv.URL, opts...)
+	if err := localdb.CreateTables(context.Background(), db, identity.IdentityTable("identity")); err != nil {
+		t.Fatal(err)
+	}
+	return identity.New(db, "identity"), srv, db
+}
+
+func TestUserByIDIsReadConsistentlyNotFromTheIndex(t *testing.T) {
+	s, srv, _ := openCounted(t)
+	ctx := context.Background()
+	d, _ := s.CreateDomain(ctx, "t0/CreateUmsDomain", identity.Domain{Name: "acme"})
+	u, err := s.CreateUser(ctx, "t1/CreateUmsUser", identity.User{DomainID: d.DomainID, Username: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := srv.Requests()["Query"]
+	got, err := s.GetUser(ctx, u.UserID)
+	if err != nil || got.DomainID != d.DomainID || got.Username != "bob" {
+		t.Fatalf("GetUser: %+v %v", got, err)
+	}
+	if _, err := s.SetUserState(ctx, "t2/SetUmsUserState", u.UserID, "disabled"); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Requests()["Query"] - queries; n != 0 {
+		t.Errorf("finding a user by id made %d queries; an index read may miss a user created a moment ago", n)
+	}
+}
+
+// userEntries counts the items whose pk is a user's directory entry.
+func userEntries(t *testing.T, db *dynamodb.Client) int {
+	t.Helper()
+	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String("identity")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, it := range out.Items {
+		if pk, ok := it["pk"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "USER#") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestDeletedAndPurgedUsersLeaveNoDirectoryEntry(t *testing.T) {
+	s, _, db := openCounted(t)
+	ctx := context.Background()
+	d, _ := s.CreateDomain(ctx, "t0/CreateUmsDomain", identity.Domain{Name: "acme"})
+	u, _ := s.CreateUser(ctx, "t1/CreateUmsUser", identity.User{DomainID: d.DomainID, Username: "bob"})
+	if _, err := s.CreateUser(ctx, "t2/CreateUmsUser", identity.User{DomainID: d.DomainID, Username: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := userEntries(t, db); n != 2 {
+		t.Fatalf("%d directory entries for 2 users", n)
+	}
+	if err := s.DeleteUser(ctx, u.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetUser(ctx, u.UserID); category(err) != ticket.NotFound {
+		t.Errorf("deleted user: %v, want NOT_FOUND", err)
+	}
+	if n := userEntries(t, db); n != 1 {
+		t.Errorf("%d directory entries after deleting one of 2 users", n)
+	}
+	if _, err := s.Purge(ctx, d.DomainID, "USER#", "USERNAME#"); err != nil {
+		t.Fatal(err)
+	}
+	if n := userEntries(t, db); n != 0 {
+		t.Errorf("%d directory entries after purging the domain's users", n)
 	}
 }

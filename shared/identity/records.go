@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -271,12 +270,14 @@ func (s *Store) CreateUser(ctx context.Context, stepKey string, u User) (User, e
 	name, _ := item(struct {
 		UserID string `dynamodbav:"userId"`
 	}{u.UserID}, domainPK(u.DomainID), "USERNAME#"+strings.ToLower(u.Username), "", "")
+	entry, _ := item(userEntry{UserID: u.UserID, DomainID: u.DomainID, CreatedBy: stepKey}, userPK(u.UserID), skMeta, "", "")
 	mark, err := s.doneItem(stepKey, done{ID: u.UserID})
 	if err != nil {
 		return User{}, err
 	}
 	cancelled, err := s.transact(ctx, "create user", []types.TransactWriteItem{
-		mustExist(s.table, domainPK(u.DomainID), skMeta), put(s.table, it, true), put(s.table, name, true), mark,
+		mustExist(s.table, domainPK(u.DomainID), skMeta), put(s.table, it, true), put(s.table, name, true),
+		put(s.table, entry, true), mark,
 	})
 	if err != nil || !cancelled {
 		return u, err
@@ -293,12 +294,27 @@ func (s *Store) CreateUser(ctx context.Context, stepKey string, u User) (User, e
 	return User{}, refuse(ticket.Conflict, "a user named %q already exists in domain %s", u.Username, u.DomainID)
 }
 
-// GetUser finds a user by id alone (gsi1). A missing one is NOT_FOUND.
+// userEntry is a user's directory entry: where to find the user by id alone.
+type userEntry struct {
+	UserID    string `dynamodbav:"userId"`
+	DomainID  string `dynamodbav:"domainId"`
+	CreatedBy string `dynamodbav:"createdBy,omitempty"`
+}
+
+// GetUser finds a user by id alone: its directory entry, then the user, both read
+// consistently. A missing one is NOT_FOUND.
 func (s *Store) GetUser(ctx context.Context, userID string) (User, error) {
-	var u User
-	ok, err := s.byID(ctx, "USER#"+userID, &u)
+	var e userEntry
+	ok, err := s.get(ctx, userPK(userID), skMeta, &e)
 	if err != nil {
 		return User{}, err
+	}
+	var u User
+	if ok {
+		ok, err = s.get(ctx, domainPK(e.DomainID), "USER#"+userID, &u)
+		if err != nil {
+			return User{}, err
+		}
 	}
 	if !ok {
 		return User{}, refuse(ticket.NotFound, "user %s not found", userID)
@@ -306,24 +322,8 @@ func (s *Store) GetUser(ctx context.Context, userID string) (User, error) {
 	return u, nil
 }
 
-// byID reads the item whose gsi1 pk is gpk.
-func (s *Store) byID(ctx context.Context, gpk string, out any) (bool, error) {
-	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: aws.String(s.table), IndexName: aws.String(IndexGSI1),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSIPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: gpk}},
-	})
-	if err != nil {
-		return false, unavailable("query "+gpk, err)
-	}
-	if len(res.Items) == 0 {
-		return false, nil
-	}
-	return true, attributevalue.UnmarshalMap(res.Items[0], out)
-}
-
-// DeleteUser deletes a user and its username reservation. A missing user is NOT_FOUND.
+// DeleteUser deletes a user, its username reservation and its directory entry. A missing
+// user is NOT_FOUND.
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	u, err := s.GetUser(ctx, userID)
 	if err != nil {
@@ -332,6 +332,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	_, err = s.transact(ctx, "delete user", []types.TransactWriteItem{
 		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(domainPK(u.DomainID), "USER#"+u.UserID)}},
 		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(domainPK(u.DomainID), "USERNAME#"+strings.ToLower(u.Username))}},
+		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(userPK(u.UserID), skMeta)}},
 	})
 	return err
 }
@@ -543,8 +544,17 @@ func (s *Store) Purge(ctx context.Context, domainID string, prefixes ...string) 
 			return n, err
 		}
 		for _, sk := range sks {
-			if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: key(domainPK(domainID), sk)}); err != nil {
-				return n, unavailable("purge "+sk, err)
+			var keys []map[string]types.AttributeValue
+			if strings.HasPrefix(sk, "USER#") {
+				// The user's directory entry (pk USER#<id>) goes first: were the step to stop
+				// between the two, its retry still finds the user and with it the entry.
+				keys = append(keys, key(sk, skMeta))
+			}
+			keys = append(keys, key(domainPK(domainID), sk))
+			for _, k := range keys {
+				if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: k}); err != nil {
+					return n, unavailable("purge "+sk, err)
+				}
 			}
 			n++
 		}
