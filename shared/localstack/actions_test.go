@@ -231,6 +231,33 @@ func TestEveryActionCompletes(t *testing.T) {
 	}
 }
 
+func TestPurgeDomainLeavesNothingOfTheDomainAnywhere(t *testing.T) {
+	e := startActions(t, true)
+	var jobs []jobView
+	must := func(action string, params map[string]string) jobView {
+		t.Helper()
+		j := e.submit(action, params, 60000)
+		if j.Status != "COMPLETE" {
+			t.Fatalf("%s: %s %s %s", action, j.Status, j.ErrorCategory, j.ErrorDescription)
+		}
+		jobs = append(jobs, j)
+		return j
+	}
+	domain := must("createDomain", map[string]string{"name": uniqueName("Purged")}).ActionResults["domainId"]
+	must("createUser", map[string]string{"domainId": domain, "username": uniqueName("user"), "emailAddress": "u@example.com"})
+	tenant := must("createTenant", map[string]string{"domainId": domain, "name": uniqueName("tenant")}).ActionResults["tenantId"]
+	must("activateService", map[string]string{"domainId": domain, "tenantId": tenant, "endpointTemplateId": "100"})
+	must("purgeDomain", map[string]string{"domainId": domain})
+	for _, j := range jobs {
+		if held := heldBy(e.stack.Simulator, j.TicketID); len(held) != 0 {
+			t.Errorf("after the purge the outside systems still hold what %s made: %v", j.Action, held)
+		}
+		if held := identityHeldBy(t, e, j.TicketID); len(held) != 0 {
+			t.Errorf("after the purge the identity table still holds what %s made: %v", j.Action, held)
+		}
+	}
+}
+
 func TestSubmitXMLBodyAndXMLAnswer(t *testing.T) {
 	a := startActions(t, true)
 	body := `<JobTicket><actionParams><entry><key>name</key><value>` + uniqueName("XmlDom") + `</value></entry><entry><key>company</key><value>ArvindCo</value></entry></actionParams></JobTicket>`

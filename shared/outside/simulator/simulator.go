@@ -24,7 +24,10 @@
 // KMS_TENANT and KMS_USER 14 digits, KMS_ACCESS_KEY 20 upper-case characters,
 // SALESFORCE_ACCOUNT 18 characters starting 001 (contacts 003) with a valid case checksum,
 // zuoraDomainAcct and zuoraSubscription 32 hex digits. Params are recorded as given. Delete*
-// without the param answers 400, of an id it does not hold 404. SetZuoraAccountState takes
+// without the param answers 400, of an id it does not hold 404. Deleting a record deletes
+// what was made under it, as the real systems do: a record whose create named the deleted id
+// under its key (a KMS user sent KMS_TENANT, its keys sent KMS_USER, a contact sent
+// SALESFORCE_ACCOUNT, a subscription sent zuoraDomainAcct), and so on down. SetZuoraAccountState takes
 // zuoraDomainAcct and state (enabled, disabled, suspended, deleted, purged; accounts start
 // enabled) and answers state and previousState.
 //

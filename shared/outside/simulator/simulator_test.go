@@ -295,3 +295,33 @@ func TestLoopbackOnlyRefusesOtherCallers(t *testing.T) {
 
 // runtimeYield lets the goroutine under test run while a test polls for its effect.
 func runtimeYield() { time.Sleep(time.Millisecond) }
+
+func TestDeletingARecordDeletesWhatWasMadeUnderIt(t *testing.T) {
+	sim, srv := newServer(t)
+	create := func(sys, op, body, key string) string {
+		resp, data := do(t, "POST", srv.URL+"/_sim/"+sys+"/"+op, body)
+		var answer map[string]string
+		if resp.StatusCode != 200 || json.Unmarshal(data, &answer) != nil || answer[key] == "" {
+			t.Fatalf("%s: %d %s", op, resp.StatusCode, data)
+		}
+		return answer[key]
+	}
+	tenant := create("kms", outside.CreateKmsDomain, `{"name":"acme"}`, outside.KeyKmsTenant)
+	other := create("kms", outside.CreateKmsDomain, `{"name":"other"}`, outside.KeyKmsTenant)
+	user := create("kms", outside.CreateKmsUser, `{"KMS_TENANT":"`+tenant+`"}`, outside.KeyKmsUser)
+	create("kms", outside.CreateKmsUserKeys, `{"KMS_USER":"`+user+`"}`, outside.KeyKmsAccessKey)
+	create("kms", outside.CreateKmsUser, `{"KMS_TENANT":"`+other+`"}`, outside.KeyKmsUser)
+
+	if resp, data := do(t, "POST", srv.URL+"/_sim/kms/"+outside.DeleteKmsDomain, `{"KMS_TENANT":"`+tenant+`"}`); resp.StatusCode != 200 {
+		t.Fatalf("delete tenant: %d %s", resp.StatusCode, data)
+	}
+	left := sim.Records(outside.KMS)
+	if len(left) != 2 {
+		t.Fatalf("KMS holds %+v; want the other tenant and its user only", left)
+	}
+	for _, r := range left {
+		if r.ID != other && r.Params[outside.KeyKmsTenant] != other {
+			t.Errorf("%s %s outlived its tenant", r.Kind, r.ID)
+		}
+	}
+}

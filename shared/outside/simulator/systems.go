@@ -72,6 +72,7 @@ func (s *Simulator) apply(sys outside.System, op, key string, params map[string]
 			return bad
 		}
 		delete(recs, rec.ID)
+		s.cascade(sys, sp.key, rec.ID)
 		return answer{status: http.StatusOK, body: map[string]string{}}
 	default: // setState
 		rec, bad := s.find(sys, sp, params)
@@ -151,4 +152,21 @@ func salesforceSuffix(id15 string) string {
 // zuoraID makes 32-hex-digit ids like the seed's "4028e69632bcaec40132cad5f62a1416".
 func zuoraID(prefix string) func() string {
 	return func() string { return prefix + randomFrom(hex, 32-len(prefix)) }
+}
+
+// cascade removes what was made under a removed record, as the systems do when a parent
+// goes: a KMS tenant's users and their access keys, a CRM account's contacts, a billing
+// account's subscriptions. A child names its parent in the params of its create, under the
+// parent's result key (CreateKmsUser is sent KMS_TENANT, CreateKmsUserKeys KMS_USER, …).
+// s.mu is held.
+func (s *Simulator) cascade(sys outside.System, parentKey, parentID string) {
+	for id, r := range s.records[sys] {
+		if r.Params[parentKey] != parentID {
+			continue
+		}
+		delete(s.records[sys], id)
+		if sp := specs[r.Operation]; sp.verb == create {
+			s.cascade(sys, sp.key, id)
+		}
+	}
 }
