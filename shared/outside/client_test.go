@@ -14,6 +14,7 @@ import (
 
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/outside/simulator"
+	"github.com/actionservice/actionservice/shared/ticket"
 )
 
 // stack is an adapter talking to a simulator over real HTTP.
@@ -124,13 +125,13 @@ func TestPermanent409IsConflict(t *testing.T) {
 		Status: 409, Message: "account name already exists"})
 	_, err := st.client.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "t1/CreateSalesforceAccount", nil)
 	pe := permanent(t, err)
-	if pe.Category != outside.Conflict || pe.Status != 409 || pe.System != outside.CRM || pe.Operation != outside.CreateSalesforceAccount {
+	if pe.Category != ticket.Conflict || pe.Status != 409 || pe.System != outside.CRM || pe.Operation != outside.CreateSalesforceAccount {
 		t.Fatalf("got %+v", pe)
 	}
 	if want := "CRM refused CreateSalesforceAccount: 409 Conflict: account name already exists"; err.Error() != want {
 		t.Fatalf("message %q, want %q", err.Error(), want)
 	}
-	if outside.CategoryOf(fmt.Errorf("step: %w", err)) != outside.Conflict {
+	if outside.CategoryOf(fmt.Errorf("step: %w", err)) != ticket.Conflict {
 		t.Fatalf("CategoryOf a wrapped 409 = %s, want CONFLICT", outside.CategoryOf(err))
 	}
 }
@@ -140,13 +141,13 @@ func TestPermanentStatusesCarryTheirCategory(t *testing.T) {
 		status int
 		want   outside.Category
 	}{
-		{400, outside.UserInput},
-		{401, outside.Auth},
-		{403, outside.Auth},
-		{404, outside.NotFound},
-		{409, outside.Conflict},
-		{410, outside.UserInput},
-		{422, outside.UserInput},
+		{400, ticket.UserInput},
+		{401, ticket.Auth},
+		{403, ticket.Auth},
+		{404, ticket.NotFound},
+		{409, ticket.Conflict},
+		{410, ticket.UserInput},
+		{422, ticket.UserInput},
 	}
 	st := newStack(t, 0)
 	for _, c := range cases {
@@ -171,7 +172,7 @@ func TestPermanentFaultWithoutStatusIs400UserInput(t *testing.T) {
 	st := newStack(t, 0)
 	st.inject(t, simulator.Fault{Operation: outside.CreateZuoraDomainAccount, Mode: simulator.Permanent})
 	_, err := st.client.Invoke(context.Background(), outside.CreateZuoraDomainAccount, "k", nil)
-	if pe := permanent(t, err); pe.Status != 400 || pe.Category != outside.UserInput || pe.System != outside.Billing {
+	if pe := permanent(t, err); pe.Status != 400 || pe.Category != ticket.UserInput || pe.System != outside.Billing {
 		t.Fatalf("got %+v", pe)
 	}
 }
@@ -183,7 +184,7 @@ func TestServerErrorsAnd429AreTransient(t *testing.T) {
 			st.inject(t, simulator.Fault{Operation: outside.CreateKmsUser, Mode: simulator.Transient, Status: status, Message: "down for maintenance"})
 			_, err := st.client.Invoke(context.Background(), outside.CreateKmsUser, "k", nil)
 			te := transient(t, err)
-			if te.Status != status || te.Timeout || te.Category() != outside.Dependency || outside.CategoryOf(err) != outside.Dependency {
+			if te.Status != status || te.Timeout || te.Category() != ticket.Dependency || outside.CategoryOf(err) != ticket.Dependency {
 				t.Fatalf("got %+v", te)
 			}
 			want := fmt.Sprintf("KMS unavailable for CreateKmsUser: %d %s: down for maintenance", status, http.StatusText(status))
@@ -213,7 +214,7 @@ func TestClosedPortIsTransient(t *testing.T) {
 	c := outside.NewClient(outside.Config{CRM: outside.SystemConfig{BaseURL: "http://" + addr}}, nil)
 	_, err = c.Call(context.Background(), outside.CRM, outside.CreateSalesforceContact, "k", nil)
 	te := transient(t, err)
-	if te.Status != 0 || te.Timeout || te.Err == nil || te.Category() != outside.Dependency {
+	if te.Status != 0 || te.Timeout || te.Err == nil || te.Category() != ticket.Dependency {
 		t.Fatalf("got %+v", te)
 	}
 	var opErr *net.OpError
@@ -227,7 +228,7 @@ func TestHangPastSystemTimeoutIsTransientTimeout(t *testing.T) {
 	st.inject(t, simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Hang})
 	_, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "k", nil)
 	te := transient(t, err)
-	if !te.Timeout || te.Category() != outside.Timeout || outside.CategoryOf(err) != outside.Timeout {
+	if !te.Timeout || te.Category() != ticket.Timeout || outside.CategoryOf(err) != ticket.Timeout {
 		t.Fatalf("got %+v", te)
 	}
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -269,7 +270,7 @@ func TestCallerCancelIsTransientButNoTimeout(t *testing.T) {
 	}
 	cancel()
 	err := <-done
-	if te := transient(t, err); te.Timeout || !errors.Is(err, context.Canceled) || te.Category() != outside.Dependency {
+	if te := transient(t, err); te.Timeout || !errors.Is(err, context.Canceled) || te.Category() != ticket.Dependency {
 		t.Fatalf("got %+v", te)
 	}
 	if want := "KMS call CreateKmsDomain cancelled by the caller"; err.Error() != want {
@@ -297,7 +298,7 @@ func TestRedirectIsPermanentDependency(t *testing.T) {
 	defer srv.Close()
 	c := outside.NewClient(outside.Config{Billing: outside.SystemConfig{BaseURL: srv.URL}}, nil)
 	_, err := c.Invoke(context.Background(), outside.CreateZuoraSubscription, "k", nil)
-	if pe := permanent(t, err); pe.Status != 302 || pe.Category != outside.Dependency {
+	if pe := permanent(t, err); pe.Status != 302 || pe.Category != ticket.Dependency {
 		t.Fatalf("got %+v", pe)
 	}
 }
@@ -342,7 +343,7 @@ func TestKeyReusedWithOtherParamsIsUserInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := st.client.Invoke(context.Background(), outside.CreateKmsDomain, "t/CreateKmsDomain", map[string]string{"name": "b"})
-	if pe := permanent(t, err); pe.Status != 422 || pe.Category != outside.UserInput {
+	if pe := permanent(t, err); pe.Status != 422 || pe.Category != ticket.UserInput {
 		t.Fatalf("got %+v", pe)
 	}
 }
@@ -370,7 +371,7 @@ func TestCompensationDeletesTheRecordItNames(t *testing.T) {
 		t.Fatalf("retried compensation: %v", err)
 	}
 	_, err = st.client.Invoke(ctx, outside.DeleteZuoraDomainAccount, "t3/DeleteZuoraDomainAccount", gone)
-	if pe := permanent(t, err); pe.Category != outside.NotFound {
+	if pe := permanent(t, err); pe.Category != ticket.NotFound {
 		t.Fatalf("got %+v", pe)
 	}
 }
@@ -406,7 +407,7 @@ func TestEveryCompensationUndoesItsCreate(t *testing.T) {
 func TestCompensationWithoutItsParamIsUserInput(t *testing.T) {
 	st := newStack(t, 0)
 	_, err := st.client.Invoke(context.Background(), outside.DeleteKmsDomain, "t/DeleteKmsDomain", nil)
-	if pe := permanent(t, err); pe.Category != outside.UserInput || pe.Message != `missing required param "KMS_TENANT"` {
+	if pe := permanent(t, err); pe.Category != ticket.UserInput || pe.Message != `missing required param "KMS_TENANT"` {
 		t.Fatalf("got %+v", pe)
 	}
 }
@@ -436,7 +437,7 @@ func TestSetZuoraAccountStateIsUndoneWithPreviousState(t *testing.T) {
 	}
 	_, err = st.client.Invoke(ctx, outside.SetZuoraAccountState, "t3/SetZuoraAccountState",
 		map[string]string{outside.KeyZuoraAccount: id, outside.KeyState: "sleepy"})
-	if pe := permanent(t, err); pe.Category != outside.UserInput {
+	if pe := permanent(t, err); pe.Category != ticket.UserInput {
 		t.Fatalf("got %+v", pe)
 	}
 }
@@ -473,7 +474,7 @@ func TestClearedPermanentFaultLetsTheSameKeyRun(t *testing.T) {
 	st := newStack(t, 0)
 	st.inject(t, simulator.Fault{Operation: outside.CreateKmsUserKeys, Mode: simulator.Permanent, Status: 403})
 	key := "t1/CreateKmsUserKeys"
-	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsUserKeys, key, nil); permanent(t, err).Category != outside.Auth {
+	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsUserKeys, key, nil); permanent(t, err).Category != ticket.Auth {
 		t.Fatalf("want AUTH, got %v", err)
 	}
 	st.sim.ClearFaults()
@@ -510,10 +511,10 @@ func TestConcurrentCallsCreateOncePerKey(t *testing.T) {
 func TestUnconfiguredSystemIsInternal(t *testing.T) {
 	c := outside.NewClient(outside.Config{}, nil)
 	_, err := c.Invoke(context.Background(), outside.CreateKmsDomain, "k", nil)
-	if !errors.Is(err, outside.ErrNotConfigured) || outside.CategoryOf(err) != outside.Internal {
+	if !errors.Is(err, outside.ErrNotConfigured) || outside.CategoryOf(err) != ticket.Internal {
 		t.Fatalf("got %v", err)
 	}
-	if _, err := c.Invoke(context.Background(), "LaunchRocket", "k", nil); err == nil || outside.CategoryOf(err) != outside.Internal {
+	if _, err := c.Invoke(context.Background(), "LaunchRocket", "k", nil); err == nil || outside.CategoryOf(err) != ticket.Internal {
 		t.Fatalf("unknown operation: %v", err)
 	}
 }
@@ -549,7 +550,7 @@ func TestErrorMessagesComeFromPlainTextAndJSONBodies(t *testing.T) {
 		cl := outside.NewClient(outside.Config{KMS: outside.SystemConfig{BaseURL: srv.URL}}, nil)
 		_, err := cl.Call(context.Background(), outside.KMS, outside.CreateKmsUser, "k", nil)
 		srv.Close()
-		if pe := permanent(t, err); pe.Message != c.want || pe.Category != outside.Auth {
+		if pe := permanent(t, err); pe.Message != c.want || pe.Category != ticket.Auth {
 			t.Errorf("%s %q: message %q category %s, want %q AUTH", c.contentType, c.body, pe.Message, pe.Category, c.want)
 		}
 	}

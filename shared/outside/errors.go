@@ -6,37 +6,27 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/actionservice/actionservice/shared/ticket"
 )
 
-// Category classifies a failure the way job tickets report it. The values are those of
-// package ticket's Category; convert with ticket.Category(c).
-type Category string
-
-// The error categories of API.md §2.
-const (
-	UserInput  Category = "USER_INPUT"
-	Auth       Category = "AUTH"
-	Conflict   Category = "CONFLICT"
-	NotFound   Category = "NOT_FOUND"
-	Dependency Category = "DEPENDENCY"
-	Timeout    Category = "TIMEOUT"
-	Internal   Category = "INTERNAL"
-)
+// Category is the job ticket's error category (API.md §2) that a failed call maps to.
+type Category = ticket.Category
 
 // CategoryForStatus is the category of a permanent failure answered with an HTTP status:
 // 401/403 AUTH, 404 NOT_FOUND, 409 CONFLICT, other 4xx USER_INPUT; anything else DEPENDENCY.
 func CategoryForStatus(status int) Category {
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return Auth
+		return ticket.Auth
 	case status == http.StatusNotFound:
-		return NotFound
+		return ticket.NotFound
 	case status == http.StatusConflict:
-		return Conflict
+		return ticket.Conflict
 	case status >= 400 && status < 500:
-		return UserInput
+		return ticket.UserInput
 	}
-	return Dependency
+	return ticket.Dependency
 }
 
 // PermanentError is an outside system's refusal: retrying the same request will not help,
@@ -81,9 +71,9 @@ func (e *TransientError) Unwrap() error { return e.Err }
 // Category is TIMEOUT when the system did not answer in time, DEPENDENCY otherwise.
 func (e *TransientError) Category() Category {
 	if e.Timeout {
-		return Timeout
+		return ticket.Timeout
 	}
-	return Dependency
+	return ticket.Dependency
 }
 
 // ErrNotConfigured is wrapped by the error of a call to a system that has no base URL.
@@ -109,7 +99,7 @@ func CategoryOf(err error) Category {
 	case errors.As(err, &te):
 		return te.Category()
 	}
-	return Internal
+	return ticket.Internal
 }
 
 func statusAndMessage(status int, msg string) string {

@@ -90,7 +90,7 @@ func (o *OutsideStep) Undo(ctx context.Context, t *ticket.Ticket) error {
 func isNotFound(err error) bool {
 	var pe *outside.PermanentError
 	if errors.As(err, &pe) {
-		return pe.Category == outside.NotFound
+		return pe.Category == ticket.NotFound
 	}
 	var c interface{ ErrorCategory() ticket.Category }
 	return errors.As(err, &c) && c.ErrorCategory() == ticket.NotFound

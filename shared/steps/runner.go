@@ -310,7 +310,7 @@ func classify(step string, err error) (ticket.Category, string, bool) {
 		if pe.Message != "" {
 			d += ": " + pe.Message
 		}
-		return ticket.Category(pe.Category), d, true
+		return pe.Category, d, true
 	case errors.As(err, &te):
 		return "", "", false
 	case errors.As(err, &cat):
