@@ -14,6 +14,7 @@ import (
 
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/localdb"
+	"github.com/actionservice/actionservice/shared/localstack"
 	"github.com/actionservice/actionservice/shared/steps"
 )
 
@@ -121,4 +122,53 @@ func TestFaultMatrixIdentityStoreHangingPastDeadlineCancelsAndRollsBack(t *testi
 	e := startActions(t, false)
 	faultEachStep(t, e, identityStep, identityFault(e, localdb.Hang), 1500,
 		func(t *testing.T, a actions.Action, k int, j jobView, _ int) { expectCancelled(t, e, a, k, j) })
+}
+
+// handlerFunc is a Lambda handler made of a function.
+type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
+
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+
+func TestTicketsTableOutageDuringAJobEndsTheTicketOnceTheTableIsBack(t *testing.T) {
+	e := startActions(t, true)
+	ctx := context.Background()
+	inner, _ := e.stack.Engine.Registry().Lookup(steps.FunctionIdentity)
+	submitted := make(chan struct{})
+	var once sync.Once
+	var outage func()
+	// The first step waits until the client has its ticket, then the tickets table goes down
+	// for the rest of the job: no step, compensation or outcome can be recorded.
+	e.stack.Engine.RegisterFunction(steps.FunctionIdentity, handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		once.Do(func() {
+			<-submitted
+			remove, err := e.stack.InjectDynamoDBFault(localdb.Fault{Table: "tickets", Mode: localdb.Deny})
+			if err != nil {
+				t.Error(err)
+			}
+			outage = remove
+		})
+		return inner.Invoke(ctx, payload)
+	}))
+	j := e.submit("createDomain", e.prepare("createDomain"), 0)
+	close(submitted)
+	arn := strings.Replace(localstack.MachineARNPrefix(), ":stateMachine:", ":execution:", 1) + "createDomain:" + j.TicketID
+	x, err := e.stack.Engine.Wait(ctx, arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Status != "FAILED" {
+		t.Fatalf("execution %s, want FAILED: nothing could be recorded", x.Status)
+	}
+	outage()
+	if cur, _ := e.stack.Tickets.Get(ctx, j.TicketID); cur.Status.Terminal() {
+		t.Fatalf("the ticket ended (%s) while its table was down", cur.Status)
+	}
+	if n, err := e.stack.Reconciler.Sweep(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("swept %d, %v", n, err)
+	}
+	got, _ := e.stack.Tickets.Get(ctx, j.TicketID)
+	if got.Status != "ERROR" || got.ErrorCategory != "INTERNAL" ||
+		!strings.Contains(got.ErrorDescription, "ticket store unavailable") || strings.Contains(got.ErrorDescription, `{"errorMessage"`) {
+		t.Errorf("reconciled ticket: %s %s %q", got.Status, got.ErrorCategory, got.ErrorDescription)
+	}
 }

@@ -71,8 +71,8 @@ func (r *Reconciler) Ended(ctx context.Context, ticketID, execution, status, err
 		}
 		if errName != "" {
 			what += ": " + errName
-			if cause != "" {
-				what += ": " + cause
+			if c := readableCause(cause); c != "" {
+				what += ": " + c
 			}
 		}
 		if len(kept) > 0 {
@@ -90,9 +90,28 @@ func (r *Reconciler) Ended(ctx context.Context, ticketID, execution, status, err
 		return false, nil
 	}
 	if err == nil && changed {
-		r.log().Warn("reconciled a ticket its execution left unfinished", "ticketId", ticketID, "execution", execution, "status", status, "error", errName)
+		r.log().Warn("reconciled a ticket its execution left unfinished", "ticketId", ticketID, "execution", execution, "status", status, "error", errName, "cause", cause)
 	}
 	return changed, err
+}
+
+// maxCause bounds the part of an execution's cause that a ticket's description quotes; the
+// log keeps it whole.
+const maxCause = 300
+
+// readableCause is an execution's cause as a ticket quotes it: the errorMessage of a Lambda
+// error payload rather than its JSON, and no longer than maxCause.
+func readableCause(cause string) string {
+	var payload struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(cause), &payload) == nil && payload.ErrorMessage != "" {
+		cause = payload.ErrorMessage
+	}
+	if r := []rune(cause); len(r) > maxCause {
+		cause = string(r[:maxCause]) + "…"
+	}
+	return cause
 }
 
 func (r *Reconciler) log() *slog.Logger {

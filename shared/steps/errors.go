@@ -54,6 +54,9 @@ type StepTransient struct {
 }
 
 func (e *StepTransient) Error() string {
+	if e.Step == "" { // a bookkeeping phase, not a step
+		return "transient failure: " + e.Message
+	}
 	return fmt.Sprintf("%s: transient failure: %s", e.Step, e.Message)
 }
 
