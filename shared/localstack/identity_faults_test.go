@@ -127,7 +127,9 @@ func TestFaultMatrixIdentityStoreHangingPastDeadlineCancelsAndRollsBack(t *testi
 // handlerFunc is a Lambda handler made of a function.
 type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 func TestTicketsTableOutageDuringAJobEndsTheTicketOnceTheTableIsBack(t *testing.T) {
 	e := startActions(t, true)
