@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,8 +49,6 @@ type Gateway struct {
 // New returns a gateway for the routes, each served by handlers[route.Name].
 func New(routes []httpapi.Route, handlers map[string]lambda.Handler, authz Decider, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{mux: http.NewServeMux(), handlers: handlers, auth: authz, log: log}
-	paths := http.NewServeMux()
-	seen := map[string]bool{}
 	for _, rt := range routes {
 		if handlers[rt.Name] == nil {
 			return nil, fmt.Errorf("route %s has no Lambda handler", rt.Name)
@@ -57,22 +56,15 @@ func New(routes []httpapi.Route, handlers map[string]lambda.Handler, authz Decid
 		g.mux.Handle(rt.Pattern(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			// Go's mux serves HEAD with a GET pattern; API Gateway serves only declared methods.
 			if r.Method != rt.Method {
-				g.problem(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s does not serve %s", r.URL.Path, r.Method))
+				g.noRoute(w, r)
 				return
 			}
 			g.serve(w, r, rt)
 		}))
-		if !seen[rt.Path] {
-			seen[rt.Path] = true
-			paths.Handle(rt.Path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				g.problem(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s does not serve %s", r.URL.Path, r.Method))
-			}))
-		}
 	}
-	paths.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g.problem(w, r, http.StatusNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
-	}))
-	g.mux.Handle("/", paths)
+	// API Gateway answers a path or method it has no route for with MISSING_AUTHENTICATION_TOKEN,
+	// which the template maps to 404; a method a known path does not serve gets the same.
+	g.mux.Handle("/", http.HandlerFunc(g.noRoute))
 	return g, nil
 }
 
@@ -84,9 +76,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mux.ServeHTTP(w, r)
 }
 
+func (g *Gateway) noRoute(w http.ResponseWriter, r *http.Request) {
+	g.problem(w, r, http.StatusNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
+}
+
 // serve answers a request that matched a route.
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rt httpapi.Route) {
 	requestID := r.Header.Get("X-Request-Id")
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		// The event carries decoded query values; one that cannot be decoded has no event.
+		g.problem(w, r, http.StatusBadRequest, "malformed query string: "+err.Error())
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPayload))
 	if err != nil {
 		g.problem(w, r, http.StatusRequestEntityTooLarge, "request body over API Gateway's 10 MB limit")
@@ -129,9 +130,11 @@ func (g *Gateway) event(r *http.Request, rt httpapi.Route, requestID string, bod
 			Stage:        "local",
 			ResourcePath: rt.Path,
 			HTTPMethod:   r.Method,
-			Path:         "/local" + r.URL.Path,
-			DomainName:   r.Host,
-			RequestTime:  time.Now().UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			// The path as the client called it: on AWS it carries the stage or a custom
+			// domain's base path; the local API is served at the root.
+			Path:        r.URL.Path,
+			DomainName:  r.Host,
+			RequestTime: time.Now().UTC().Format("02/Jan/2006:15:04:05 -0700"),
 		},
 	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
@@ -199,9 +202,23 @@ func (g *Gateway) invoke(w http.ResponseWriter, r *http.Request, rt httpapi.Rout
 	}
 }
 
-// problem answers as the template's GatewayResponses do: an RFC 9457 document.
+// problem answers as the template's GatewayResponses do: an RFC 9457 document, always JSON,
+// because API Gateway's own answers have one content type whatever the client accepts. (The
+// route handlers' problems honour Accept.)
 func (g *Gateway) problem(w http.ResponseWriter, r *http.Request, status int, detail string) {
-	httpapi.WriteProblem(w, r, status, detail)
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", "X-Auth-Token")
+	}
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	_ = json.NewEncoder(w).Encode(httpapi.Problem{
+		Type: httpapi.ProblemType(status), Title: http.StatusText(status), Status: status,
+		Detail: detail, Instance: r.URL.Path, RequestID: r.Header.Get("X-Request-Id"),
+	})
 }
 
 func newRequestID() string {

@@ -383,12 +383,30 @@ func TestContentNegotiation(t *testing.T) {
 	expectProblem(t, e.do("DELETE", "/job/error/AUTH", e.stack.AdminToken, map[string]string{"Content-Type": "application/json"}, strings.Repeat(" ", 65*1024)), 413)
 }
 
-func TestUnknownRoutesAndMethods(t *testing.T) {
+func TestUnknownRoutesAndMethodsAre404AsOnAPIGateway(t *testing.T) {
 	e := start(t)
 	expectProblem(t, e.get("/nope"), 404)
-	expectProblem(t, e.do("POST", "/job/error", e.stack.AdminToken, nil, ""), 405)
+	expectProblem(t, e.do("GET", "/nope", "", nil, ""), 404)
+	expectProblem(t, e.do("POST", "/job/error", e.stack.AdminToken, nil, ""), 404)
 	r := e.do("HEAD", "/job/error", e.stack.AdminToken, nil, "")
-	if r.status != 405 || r.body != "" {
+	if r.status != 404 || r.body != "" {
 		t.Errorf("HEAD on a GET-only route: %d %q", r.status, r.body)
 	}
+}
+
+func TestGatewayProblemsAreJSONWhateverTheClientAccepts(t *testing.T) {
+	e := start(t)
+	xml := map[string]string{"Accept": "application/xml"}
+	r := e.do("GET", "/job/error", "", xml, "")
+	expectProblem(t, r, 401)
+	if r.header.Get("WWW-Authenticate") != "X-Auth-Token" {
+		t.Errorf("401 without WWW-Authenticate: %v", r.header)
+	}
+	expectProblem(t, e.do("GET", "/job/error", e.token("a1", auth.StatusDisabled), xml, ""), 403)
+	expectProblem(t, e.do("GET", "/nope", e.stack.AdminToken, xml, ""), 404)
+}
+
+func TestMalformedQueryStringIs400(t *testing.T) {
+	e := start(t)
+	expectProblem(t, e.get("/job/error?limit=%zz"), 400)
 }

@@ -8,11 +8,14 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +130,39 @@ func TestApiAuthorizesEveryRouteByXAuthTokenWithCaching(t *testing.T) {
 		if headers["Content-Type"] != "'application/problem+json'" || !strings.Contains(templates["application/json"].(string), `"type"`) {
 			t.Errorf("gateway response %s = %v, want an application/problem+json document", kind, r)
 		}
+	}
+}
+
+// contextVariable is a $context variable in a gateway response template, quoted or not.
+var contextVariable = regexp.MustCompile(`"?\$context\.[A-Za-z.]+"?`)
+
+// The local gateway answers these statuses itself (shared/gateway), with
+// httpapi.ProblemType's type and the status text as title: API Gateway must answer the same.
+func TestGatewayResponsesAreTheProblemsTheLocalGatewayAnswers(t *testing.T) {
+	responses, _ := load(t).Resources["Api"].Properties["GatewayResponses"].(map[string]any)
+	want := map[string]int{"UNAUTHORIZED": 401, "ACCESS_DENIED": 403, "MISSING_AUTHENTICATION_TOKEN": 404, "AUTHORIZER_FAILURE": 503}
+	for kind, r := range responses {
+		r, _ := r.(map[string]any)
+		templates, _ := r["ResponseTemplates"].(map[string]any)
+		body, _ := templates["application/json"].(string)
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(contextVariable.ReplaceAllString(body, `"x"`)), &doc); err != nil {
+			t.Errorf("gateway response %s: the template is not a JSON document once its variables are filled: %v: %s", kind, err, body)
+			continue
+		}
+		status, ok := want[kind]
+		if !ok {
+			continue
+		}
+		delete(want, kind)
+		if r["StatusCode"] != strconv.Itoa(status) || doc["status"] != float64(status) ||
+			doc["type"] != httpapi.ProblemType(status) || doc["title"] != http.StatusText(status) {
+			t.Errorf("gateway response %s = status %v, document %v; want %d with type %s, title %q",
+				kind, r["StatusCode"], doc, status, httpapi.ProblemType(status), http.StatusText(status))
+		}
+	}
+	for kind := range want {
+		t.Errorf("no gateway response %s", kind)
 	}
 }
 
