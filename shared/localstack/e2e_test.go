@@ -141,8 +141,8 @@ func TestSampleTicketsListInJSONAndXML(t *testing.T) {
 	if len(list) != 6 {
 		t.Fatalf("want the 6 sample tickets, got %d", len(list))
 	}
-	if list[0]["action"] != "activateService" || list[0]["completion"] != nil {
-		t.Errorf("newest first, running job has null completion: %v", list[0])
+	if list[0]["action"] != "createUser" || list[0]["status"] != "CANCELLED" || list[5]["status"] != "COMPLETE" {
+		t.Errorf("not newest first: %v … %v", list[0], list[5])
 	}
 	for _, tk := range list {
 		if p, _ := tk["actionParams"].(map[string]any); len(p) != 0 {
@@ -165,6 +165,17 @@ func TestSampleTicketsListInJSONAndXML(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$`).MatchString(doc.Tickets[0].Submission) {
 		t.Errorf("xml submission not ISO-8601 with ms and offset: %s", doc.Tickets[0].Submission)
+	}
+}
+
+func TestSampleTicketsOutliveTheReconcilersSweep(t *testing.T) {
+	e := start(t)
+	before := e.get("/job?accountId=" + localstack.SampleAccount).body
+	if _, err := e.stack.Reconciler.Sweep(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if after := e.get("/job?accountId=" + localstack.SampleAccount).body; after != before {
+		t.Errorf("the sweep changed the samples:\nbefore %s\nafter  %s", before, after)
 	}
 }
 
@@ -230,16 +241,17 @@ func TestBadPagingParametersAreRejected(t *testing.T) {
 
 func TestErrorJobListsAndCounts(t *testing.T) {
 	e := start(t)
-	// Samples: 2 USER_INPUT errors, 1 TIMEDOUT (TIMEOUT), 1 CONFLICT error.
-	if n := len(tickets(t, e.get("/job/error"))); n != 4 {
+	// Samples: 2 USER_INPUT errors, 1 TIMEDOUT and 1 CANCELLED (TIMEOUT), 1 CONFLICT error.
+	if n := len(tickets(t, e.get("/job/error"))); n != 5 {
 		t.Errorf("error jobs: %d", n)
 	}
 	for path, want := range map[string]string{
-		"/job/error/count":            "4",
+		"/job/error/count":            "5",
 		"/job/error/USER_INPUT/count": "2",
-		"/job/error/TIMEOUT/count":    "1",
+		"/job/error/TIMEOUT/count":    "2",
 		"/job/error/AUTH/count":       "0",
-		"/job/status/RUNNING/count":   "1",
+		"/job/status/RUNNING/count":   "0",
+		"/job/status/CANCELLED/count": "1",
 		"/job/status/COMPLETE/count":  "1",
 	} {
 		r := e.do("GET", path, e.stack.AdminToken, map[string]string{"Accept": "text/plain"}, "")
@@ -267,7 +279,7 @@ func TestDeleteErrorJobsOfACategory(t *testing.T) {
 	if r.body != "" {
 		t.Errorf("204 with a body: %q", r.body)
 	}
-	if r := e.get("/job/error/count"); r.body != "2" {
+	if r := e.get("/job/error/count"); r.body != "3" {
 		t.Errorf("error jobs left: %s", r.body)
 	}
 	expectProblem(t, e.do("DELETE", "/job/error/BOGUS", e.stack.AdminToken, nil, ""), 400)

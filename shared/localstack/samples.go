@@ -13,8 +13,9 @@ import (
 const SampleAccount = "000000003002"
 
 // LoadSamples stores a few tickets in the shapes of the seed's examples — a completed
-// createDomain, failed submissions, a timed-out and a running job — so a newcomer's first
-// curl shows something.
+// createDomain, failed submissions, a timed-out, a refused and a cancelled job — so a
+// newcomer's first curl shows something. They are all terminal: a running ticket with no
+// execution behind it would be a lie, and the reconciler's sweep would end it ERROR.
 func LoadSamples(ctx context.Context, tickets *store.Store, now time.Time) error {
 	at := func(minutesAgo int) time.Time { return now.Add(-time.Duration(minutesAgo) * time.Minute) }
 	complete := map[string]ticket.StepStatus{
@@ -40,9 +41,11 @@ func LoadSamples(ctx context.Context, tickets *store.Store, now time.Time) error
 			Submission:       at(20), Completion: at(20).Add(2 * time.Second),
 			Steps: map[string]ticket.StepStatus{"CreateUmsDomain": ticket.StepRolledBack, "CreateKmsDomain": ticket.StepRolledBack,
 				"CreateSalesforceAccount": ticket.StepError, "CreateZuoraDomainAccount": ticket.StepPending}},
-		{Action: "activateService", Status: ticket.Running, Submission: at(1),
-			Steps: map[string]ticket.StepStatus{"CheckSubscribeable": ticket.StepComplete, "CreateSubscription": ticket.StepRunning,
-				"CreateZuoraSubscription": ticket.StepPending}},
+		{Action: "createUser", Status: ticket.Cancelled, ErrorCategory: ticket.Timeout, DomainID: "38995611887804",
+			ErrorDescription: "the job's deadline passed; completed steps were rolled back",
+			Submission:       at(5), Completion: at(5).Add(30 * time.Second),
+			Steps: map[string]ticket.StepStatus{"CreateUmsUser": ticket.StepRolledBack, "CreateKmsUser": ticket.StepRolledBack,
+				"CreateKmsUserKeys": ticket.StepTimedOut, "CreateSalesforceContact": ticket.StepPending}},
 	}
 	for _, t := range samples {
 		t.ID = ticket.NewID(t.Submission)
