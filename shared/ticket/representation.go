@@ -13,7 +13,7 @@ import (
 const XMLTimeLayout = "2006-01-02T15:04:05.000-07:00"
 
 // View is the wire form of a ticket, shared by JSON and XML. Field order follows the seed:
-// JSON keys alphabetically, XML elements in the seed's JAXB order.
+// XML elements in the seed's JAXB order (the struct's), JSON keys alphabetically (MarshalJSON).
 type View struct {
 	XMLName          xml.Name    `json:"-" xml:"JobTicket"`
 	AccountID        string      `json:"accountId" xml:"-"`
@@ -58,6 +58,26 @@ func ViewOf(t *Ticket) View {
 		v.Completion = epochMilli(t.Completion)
 	}
 	return v
+}
+
+// MarshalJSON writes the keys in the seed's order, which is alphabetical.
+func (v View) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		AccountID        string      `json:"accountId"`
+		Action           string      `json:"action"`
+		ActionParams     StringMap   `json:"actionParams"`
+		ActionResults    StringMap   `json:"actionResults"`
+		Completion       *EpochMilli `json:"completion"`
+		ErrorCategory    string      `json:"errorCategory"`
+		ErrorDescription string      `json:"errorDescription"`
+		Status           Status      `json:"status"`
+		StepStatus       StringMap   `json:"stepStatus"`
+		Submission       *EpochMilli `json:"submission"`
+		TicketID         string      `json:"ticketId"`
+	}{
+		v.AccountID, v.Action, v.ActionParams, v.ActionResults, v.Completion, v.ErrorCategory,
+		v.ErrorDescription, v.Status, v.StepStatus, v.Submission, v.TicketID,
+	})
 }
 
 // Document is the single-ticket envelope: {"JobTicket":{…}} in JSON, <JobTicket> in XML.

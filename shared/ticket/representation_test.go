@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +48,54 @@ func assertSameJSON(t *testing.T, got []byte, goldenFile string) {
 	}
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("JSON differs from %s\n got: %s\nwant: %s", goldenFile, got, want)
+	}
+	if gk, wk := keyOrder(t, got), keyOrder(t, want); !slices.Equal(gk, wk) {
+		t.Errorf("JSON keys in another order than %s\n got: %v\nwant: %v", goldenFile, gk, wk)
+	}
+}
+
+// keyOrder lists a document's object keys in the order they are written, except the keys of
+// the string maps, whose order the seed leaves to its hash maps.
+func keyOrder(t *testing.T, doc []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	var keys []string
+	// Per open object or array: whether the next string token is a key, and whether the
+	// object is one of the string maps.
+	type frame struct{ object, expectKey, stringMap bool }
+	var stack []frame
+	lastKey := ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return keys
+		}
+		if err != nil {
+			t.Fatalf("keyOrder: %v", err)
+		}
+		top := len(stack) - 1
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			inMap := top >= 0 && stack[top].stringMap
+			stack = append(stack, frame{object: tok == json.Delim('{'), expectKey: tok == json.Delim('{'),
+				stringMap: inMap || slices.Contains([]string{"actionParams", "actionResults", "stepStatus"}, lastKey)})
+			lastKey = ""
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:top]
+		default:
+			if top >= 0 && stack[top].object && stack[top].expectKey {
+				lastKey = tok.(string)
+				if !stack[top].stringMap {
+					keys = append(keys, lastKey)
+				}
+				stack[top].expectKey = false
+				continue
+			}
+		}
+		if top = len(stack) - 1; top >= 0 && stack[top].object {
+			stack[top].expectKey = true
+		}
 	}
 }
 
