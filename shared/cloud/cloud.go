@@ -6,6 +6,8 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,11 +28,13 @@ func EndpointsFromEnv() Endpoints {
 	return Endpoints{DynamoDB: os.Getenv("DYNAMODB_ENDPOINT"), StepFunctions: os.Getenv("SFN_ENDPOINT")}
 }
 
-// Config loads the AWS configuration. When any endpoint is local and no credentials are set,
-// it uses static dummy credentials and us-east-1, so nothing reaches for an AWS account.
+// Config loads the AWS configuration. When the endpoints set are all on this machine (moto,
+// DynamoDB Local, the local stack) and no credentials are in the environment, it uses static
+// dummy credentials and us-east-1, so nothing reaches for an AWS account. Any other endpoint
+// gets the default credential chain (environment, profile, SSO, role).
 func Config(ctx context.Context, e Endpoints) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
-	if e.DynamoDB != "" || e.StepFunctions != "" {
+	if (e.DynamoDB != "" || e.StepFunctions != "") && onThisMachine(e.DynamoDB) && onThisMachine(e.StepFunctions) {
 		if os.Getenv("AWS_ACCESS_KEY_ID") == "" {
 			opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
 		}
@@ -43,6 +47,22 @@ func Config(ctx context.Context, e Endpoints) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
 	return cfg, nil
+}
+
+// onThisMachine reports whether an endpoint URL is empty or names a loopback host.
+func onThisMachine(endpoint string) bool {
+	if endpoint == "" {
+		return true
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }
 
 // DynamoDB returns a DynamoDB client for the endpoint (AWS when empty); opts adjust it further.

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/actionservice/actionservice/shared/auth"
+	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/gateway"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
@@ -128,7 +129,16 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		}
 		s.DynamoDBEndpoint = s.embedded.URL
 	}
-	s.DB = localdb.Client(s.DynamoDBEndpoint, c.DynamoDBOptions...)
+	if s.embedded != nil {
+		s.DB = localdb.Client(s.DynamoDBEndpoint, c.DynamoDBOptions...)
+	} else {
+		// Another DynamoDB (moto, DynamoDB Local, AWS) takes the credentials it needs.
+		cfg, err := cloud.Config(ctx, cloud.Endpoints{DynamoDB: s.DynamoDBEndpoint})
+		if err != nil {
+			return nil, err
+		}
+		s.DB = cloud.DynamoDB(cfg, s.DynamoDBEndpoint, c.DynamoDBOptions...)
+	}
 	if err := localdb.CreateTables(ctx, s.DB, store.TicketsTable(c.Service.TicketsTable), auth.TokensTable(c.Service.TokensTable),
 		identity.IdentityTable(c.Service.IdentityTable)); err != nil {
 		return nil, err

@@ -10,12 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/localdb"
+	"github.com/actionservice/actionservice/shared/localstack"
+	"github.com/actionservice/actionservice/shared/motoserver"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/outside/simulator"
 	"github.com/actionservice/actionservice/shared/secrets"
+	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/sfnlocal"
 	"github.com/actionservice/actionservice/shared/sfnlocal/sfntest"
 	"github.com/actionservice/actionservice/shared/steps"
@@ -187,5 +193,35 @@ func TestCreateDomainEndsTheSameOnMotoAsOnTheLocalEngine(t *testing.T) {
 		if moto[i] != local[i] {
 			t.Errorf("moto differs from the local engine:\n moto  %s\n local %s", moto[i], local[i])
 		}
+	}
+}
+
+// The stack on another DynamoDB (here moto's, on loopback), as `make run -dynamodb-endpoint`
+// runs it: tables created there, samples loaded, the read routes answering from it.
+func TestStackServesTheJobRoutesFromAnotherDynamoDB(t *testing.T) {
+	moto := motoserver.ForTest(t)
+	s, err := localstack.Start(context.Background(), localstack.Config{
+		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1, DynamoDBEndpoint: moto.URL,
+		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", WaitCap: 2 * time.Second,
+			ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	e := &e2e{t: t, stack: s}
+	list := tickets(t, e.get("/job?accountId="+localstack.SampleAccount+"&limit=4"))
+	if len(list) != 4 {
+		t.Fatalf("samples on moto: %d of a page of 4", len(list))
+	}
+	if r := e.get("/job/error/count"); r.body != "5" {
+		t.Errorf("error count on moto: %s", r.body)
+	}
+	id := list[0]["ticketId"].(string)
+	expectStatus(t, e.get("/job/"+id), 200)
+	expectStatus(t, e.do("DELETE", "/job/"+id, s.AdminToken, nil, ""), 204)
+	expectProblem(t, e.get("/job/"+id), 404)
+	if _, err := localdb.Client(moto.URL).DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("tickets")}); err != nil {
+		t.Errorf("the tickets table is not on moto: %v", err)
 	}
 }
