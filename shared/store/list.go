@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -43,82 +44,114 @@ type Page struct {
 	Next    string
 }
 
-// keyCondition picks the index and its hash value for the query.
-func (q Query) keyCondition() (index, attr, value string, err error) {
+// attrAction is the attribute the action filter compares; no index keys it.
+const attrAction = "action"
+
+// condition is an equality every ticket of a list meets: the hash key of the index that
+// answers the query, or a filter on an attribute that index does not key.
+type condition struct{ attr, value string }
+
+// plan picks the index that answers the query and the conditions its tickets meet. Both the
+// DynamoDB query and Contains read them from here, so a list and its membership test cannot
+// drift apart.
+func (q Query) plan() (index string, key condition, filters []condition, err error) {
 	switch {
 	case q.Errors && q.Category != "" && q.Account != "":
-		return indexByAccountCategory, attrAccountErrorCategory, q.Account + "#" + string(q.Category), nil
+		index, key = indexByAccountCategory, condition{attrAccountErrorCategory, q.Account + "#" + string(q.Category)}
 	case q.Errors && q.Category != "":
-		return indexByCategory, attrErrorCategory, string(q.Category), nil
+		index, key = indexByCategory, condition{attrErrorCategory, string(q.Category)}
 	case q.Errors && q.Account != "":
-		return indexByAccountError, attrAccountErrorList, q.Account, nil
+		index, key = indexByAccountError, condition{attrAccountErrorList, q.Account}
 	case q.Errors:
-		return indexByError, attrErrorList, errorListKey, nil
+		index, key = indexByError, condition{attrErrorList, errorListKey}
 	case q.Status != "" && q.Account != "":
-		return indexByAccountStatus, attrAccountStatus, q.Account + "#" + string(q.Status), nil
+		index, key = indexByAccountStatus, condition{attrAccountStatus, q.Account + "#" + string(q.Status)}
 	case q.Status != "":
-		return indexByStatus, attrStatus, string(q.Status), nil
+		index, key = indexByStatus, condition{attrStatus, string(q.Status)}
 	case q.Domain != "":
-		return indexByDomain, attrDomain, q.Domain, nil
+		index, key = indexByDomain, condition{attrDomain, q.Domain}
 	case q.Account != "":
-		return indexByAccount, attrAccount, q.Account, nil
+		index, key = indexByAccount, condition{attrAccount, q.Account}
+	default:
+		return "", condition{}, nil, ErrNoIndex
 	}
-	return "", "", "", ErrNoIndex
+	if q.Action != "" {
+		filters = append(filters, condition{attrAction, q.Action})
+	}
+	if q.Domain != "" && index != indexByDomain {
+		filters = append(filters, condition{attrDomain, q.Domain})
+	}
+	if q.Status != "" && index != indexByStatus && index != indexByAccountStatus {
+		filters = append(filters, condition{attrStatus, string(q.Status)})
+	}
+	if q.Account != "" && index == indexByDomain {
+		filters = append(filters, condition{attrAccount, q.Account})
+	}
+	return index, key, filters, nil
 }
 
 // input builds the DynamoDB query: newest first, after the marker, with the filters that no
 // index key covers.
 func (s *Store) input(q Query) (*dynamodb.QueryInput, error) {
-	index, attr, value, err := q.keyCondition()
+	index, key, filters, err := q.plan()
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{"#h": attr}
-	values := map[string]types.AttributeValue{":h": &types.AttributeValueMemberS{Value: value}}
-	key := "#h = :h"
+	names := map[string]string{"#h": key.attr}
+	values := map[string]types.AttributeValue{":h": &types.AttributeValueMemberS{Value: key.value}}
+	keyExpr := "#h = :h"
 	if q.Marker != "" {
 		// Ids sort by submission time, so "after the marker, newest first" is a range condition.
 		names["#id"] = attrID
 		values[":marker"] = &types.AttributeValueMemberS{Value: q.Marker}
-		key += " AND #id < :marker"
-	}
-	var filters []string
-	if q.Action != "" {
-		names["#action"] = "action"
-		values[":action"] = &types.AttributeValueMemberS{Value: q.Action}
-		filters = append(filters, "#action = :action")
-	}
-	if q.Domain != "" && index != indexByDomain {
-		names["#domain"] = attrDomain
-		values[":domain"] = &types.AttributeValueMemberS{Value: q.Domain}
-		filters = append(filters, "#domain = :domain")
-	}
-	if q.Status != "" && index != indexByStatus && index != indexByAccountStatus {
-		names["#status"] = attrStatus
-		values[":status"] = &types.AttributeValueMemberS{Value: string(q.Status)}
-		filters = append(filters, "#status = :status")
-	}
-	if q.Account != "" && index == indexByDomain {
-		names["#account"] = attrAccount
-		values[":account"] = &types.AttributeValueMemberS{Value: q.Account}
-		filters = append(filters, "#account = :account")
+		keyExpr += " AND #id < :marker"
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		IndexName:                 aws.String(index),
-		KeyConditionExpression:    aws.String(key),
+		KeyConditionExpression:    aws.String(keyExpr),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 		ScanIndexForward:          aws.Bool(false),
 	}
-	if len(filters) > 0 {
-		f := filters[0]
-		for _, x := range filters[1:] {
-			f += " AND " + x
-		}
-		in.FilterExpression = aws.String(f)
+	var exprs []string
+	for i, f := range filters {
+		n, v := fmt.Sprintf("#f%d", i), fmt.Sprintf(":f%d", i)
+		names[n] = f.attr
+		values[v] = &types.AttributeValueMemberS{Value: f.value}
+		exprs = append(exprs, n+" = "+v)
+	}
+	if len(exprs) > 0 {
+		in.FilterExpression = aws.String(strings.Join(exprs, " AND "))
 	}
 	return in, nil
+}
+
+// Contains reports whether the ticket id is one the query lists (Marker, Limit and Skip play
+// no part), so that a client's marker can be refused when it names no ticket of the list:
+// an unknown ticket, another account's, or one the list's status, category or action leaves
+// out. It reads the ticket with a consistent GetItem, not the list.
+func (s *Store) Contains(ctx context.Context, q Query, id string) (bool, error) {
+	_, key, filters, err := q.plan()
+	if err != nil {
+		return false, err
+	}
+	if !ticket.ValidID(id) {
+		return false, nil
+	}
+	item, err := s.getItem(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, c := range append([]condition{key}, filters...) {
+		if v, ok := item[c.attr].(*types.AttributeValueMemberS); !ok || v.Value != c.value {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // each runs the query page by page, calling visit for every matching item until visit
@@ -175,13 +208,21 @@ func (s *Store) List(ctx context.Context, q Query) (Page, error) {
 	return page, err
 }
 
-// Count counts every ticket the query selects.
+// Count counts the tickets List would return for the same query: those after the Marker
+// (exclusive) and past the first Skip, at most Limit of them when Limit is positive and all
+// of them when it is not. It reads counts only, never the items, and stops as soon as it has
+// found Skip+Limit.
 func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	in, err := s.input(q)
 	if err != nil {
 		return 0, err
 	}
 	in.Select = types.SelectCount
+	enough := 0
+	if q.Limit > 0 {
+		enough = q.Skip + q.Limit
+		in.Limit = aws.Int32(int32(min(enough, 1000)))
+	}
 	total := 0
 	for {
 		out, err := s.db.Query(ctx, in)
@@ -189,11 +230,16 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 			return 0, unavailable("count "+aws.ToString(in.IndexName), err)
 		}
 		total += int(out.Count)
-		if len(out.LastEvaluatedKey) == 0 {
-			return total, nil
+		if len(out.LastEvaluatedKey) == 0 || (enough > 0 && total >= enough) {
+			break
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	n := max(total-q.Skip, 0)
+	if q.Limit > 0 {
+		n = min(n, q.Limit)
+	}
+	return n, nil
 }
 
 // DeleteAll deletes every terminal ticket the query selects and returns how many went.

@@ -145,22 +145,31 @@ func (s *Store) GetWithParams(ctx context.Context, id string) (*ticket.Ticket, e
 }
 
 func (s *Store) get(ctx context.Context, id string) (record, error) {
+	item, err := s.getItem(ctx, id)
+	if err != nil {
+		return record{}, err
+	}
+	var r record
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return record{}, fmt.Errorf("decode ticket %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// getItem reads a ticket's item as stored, strongly consistent.
+func (s *Store) getItem(ctx context.Context, id string) (map[string]types.AttributeValue, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return record{}, unavailable("get ticket "+id, err)
+		return nil, unavailable("get ticket "+id, err)
 	}
 	if len(out.Item) == 0 {
-		return record{}, fmt.Errorf("ticket %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("ticket %s: %w", id, ErrNotFound)
 	}
-	var r record
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
-		return record{}, fmt.Errorf("decode ticket %s: %w", id, err)
-	}
-	return r, nil
+	return out.Item, nil
 }
 
 // Put writes a changed ticket if nobody else has changed it since it was read (its version

@@ -233,6 +233,89 @@ func TestErrorListsCountsAndCategories(t *testing.T) {
 	})
 }
 
+func TestContainsOnlyTicketsTheListHolds(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		failed := mustCreate(t, s, newTicket(1, "acct1", ticket.Error))
+		done := mustCreate(t, s, newTicket(2, "acct1", ticket.Complete))
+		othersFailed := mustCreate(t, s, newTicket(3, "acct2", ticket.Error))
+		authFailed := newTicket(4, "acct1", ticket.TimedOut)
+		authFailed.ErrorCategory = ticket.Auth
+		mustCreate(t, s, authFailed)
+		user := newTicket(5, "acct1", ticket.Complete)
+		user.Action = "createUser"
+		mustCreate(t, s, user)
+		for _, c := range []struct {
+			q    store.Query
+			id   string
+			want bool
+		}{
+			{store.Query{Status: ticket.Complete}, done.ID, true},
+			{store.Query{Status: ticket.Complete}, failed.ID, false},
+			{store.Query{Status: ticket.Complete, Account: "acct2"}, done.ID, false},
+			{store.Query{Errors: true}, othersFailed.ID, true},
+			{store.Query{Errors: true}, done.ID, false},
+			{store.Query{Errors: true, Account: "acct1"}, othersFailed.ID, false},
+			{store.Query{Errors: true, Category: ticket.Auth}, authFailed.ID, true},
+			{store.Query{Errors: true, Category: ticket.Auth}, failed.ID, false},
+			{store.Query{Errors: true, Category: ticket.Dependency, Account: "acct1"}, failed.ID, true},
+			{store.Query{Account: "acct1"}, othersFailed.ID, false},
+			{store.Query{Account: "acct1", Action: "createUser"}, user.ID, true},
+			{store.Query{Account: "acct1", Action: "createUser"}, done.ID, false},
+			{store.Query{Account: "acct1", Status: ticket.Error}, authFailed.ID, false},
+			{store.Query{Account: "acct1"}, "000000000000000000000000", false},
+			{store.Query{Account: "acct1"}, "not-a-ticket-id", false},
+		} {
+			got, err := s.Contains(ctx, c.q, c.id)
+			if err != nil || got != c.want {
+				t.Errorf("Contains(%+v, %s) = %v, %v; want %v", c.q, c.id, got, err, c.want)
+			}
+		}
+		if _, err := s.Contains(ctx, store.Query{}, done.ID); !errors.Is(err, store.ErrNoIndex) {
+			t.Errorf("unkeyed query: %v", err)
+		}
+	})
+}
+
+func TestCountIsWhatListReturnsAfterMarkerUpToLimit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		ctx := context.Background()
+		var newestFirst []string
+		for i := range 7 {
+			tk := newTicket(i, "acct1", ticket.Complete)
+			if i%2 == 0 {
+				tk.Action = "createUser"
+			}
+			newestFirst = append([]string{mustCreate(t, s, tk).ID}, newestFirst...)
+		}
+		for _, c := range []struct {
+			q    store.Query
+			want int
+		}{
+			{store.Query{Account: "acct1"}, 7},
+			{store.Query{Account: "acct1", Marker: newestFirst[1]}, 5},
+			{store.Query{Account: "acct1", Marker: newestFirst[1], Limit: 3}, 3},
+			{store.Query{Account: "acct1", Marker: newestFirst[4], Limit: 3}, 2},
+			{store.Query{Account: "acct1", Limit: 3, Skip: 5}, 2},
+			{store.Query{Account: "acct1", Action: "createUser"}, 4},
+			{store.Query{Account: "acct1", Action: "createUser", Limit: 3}, 3},
+			{store.Query{Account: "acct1", Action: "createUser", Marker: newestFirst[0], Limit: 1}, 1},
+		} {
+			n, err := s.Count(ctx, c.q)
+			if err != nil || n != c.want {
+				t.Errorf("count %+v = %d, %v; want %d", c.q, n, err, c.want)
+			}
+			if c.q.Limit == 0 {
+				continue
+			}
+			p, err := s.List(ctx, c.q)
+			if err != nil || len(p.Tickets) != n {
+				t.Errorf("list %+v has %d tickets, %v; count said %d", c.q, len(p.Tickets), err, n)
+			}
+		}
+	})
+}
+
 func TestStatusChangeMovesTicketBetweenLists(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
 		ctx := context.Background()
