@@ -4,7 +4,7 @@
 #   make build-<Id>       SAM's makefile build method: $(ARTIFACTS_DIR)/bootstrap of function <Id>
 #   make run              the local stack (API, DynamoDB, Step Functions, outside systems)
 #   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
-#   make lint             gofmt, go vet, cfn-lint on template.yaml and on statemachines/*.asl.json
+#   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json
 #   make bench            benchmarks
 #   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
 #   make clean
@@ -61,22 +61,33 @@ lint-go:
 lint-template:
 	cfn-lint template.yaml
 
-# cfn-lint reads no DefinitionUri file, so each definition is linted (rule E3601) inside a
-# wrapper template. ${Name} placeholders, filled by DefinitionSubstitutions at deploy time, become
-# Lambda ARNs so that Task resources validate. The definition starts on the wrapper's first line,
-# so reported line numbers are the file's own.
+# Each definition is checked by two validators after its ${Name} placeholders (filled by
+# DefinitionSubstitutions at deploy time) become Lambda ARNs, so that Task resources validate:
+# - cfn-lint (rule E3601, the JSON schema), inside a wrapper template because it reads no
+#   DefinitionUri file; the definition starts on the wrapper's first line, so reported line
+#   numbers are the file's own;
+# - asl-validator, for what a schema cannot see: every Next names a state, every state is
+#   reachable, paths parse. Pinned in tools/asl-validator/package-lock.json, installed on first use.
 ASL_FILES = $(wildcard statemachines/*.asl.json)
-lint-asl:
+ASL_VALIDATOR = tools/asl-validator/node_modules/.bin/asl-validator
+lint-asl: $(ASL_VALIDATOR)
 	@set -e; [ -z "$(ASL_FILES)" ] && { echo "no statemachines/*.asl.json to lint"; exit 0; }; \
 	tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; status=0; \
 	for f in $(ASL_FILES); do \
-	  w="$$tmp/$$(basename "$$f")"; \
+	  d="$$tmp/$$(basename "$$f")"; w="$$tmp/template-$$(basename "$$f")"; \
+	  sed -E 's/\$$\{([A-Za-z0-9_.:-]+)\}/arn:aws:lambda:us-east-1:123456789012:function:\1/g' "$$f" > "$$d"; \
 	  { printf '{"AWSTemplateFormatVersion":"2010-09-09","Resources":{"StateMachine":{"Type":"AWS::StepFunctions::StateMachine","Properties":{"RoleArn":"arn:aws:iam::123456789012:role/lint","Definition":'; \
-	    sed -E 's/\$$\{([A-Za-z0-9_.:-]+)\}/arn:aws:lambda:us-east-1:123456789012:function:\1/g' "$$f"; \
-	    printf '}}}}\n'; } > "$$w"; \
+	    cat "$$d"; printf '}}}}\n'; } > "$$w"; \
 	  echo "cfn-lint $$f"; \
 	  cfn-lint "$$w" 2>&1 | sed "s|$$w|$$f|g"; rc=$${PIPESTATUS[0]}; [ "$$rc" -eq 0 ] || status=1; \
+	  echo "asl-validator $$f"; \
+	  $(ASL_VALIDATOR) --json-path "$$d" 2>&1 | sed "s|$$d|$$f|g"; rc=$${PIPESTATUS[0]}; [ "$$rc" -eq 0 ] || status=1; \
 	done; exit $$status
+
+$(ASL_VALIDATOR): tools/asl-validator/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for asl-validator" >&2; exit 1; }
+	cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
