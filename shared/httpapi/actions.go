@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/actionservice/actionservice/shared/actions"
-	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
 	"github.com/actionservice/actionservice/shared/workflow"
 )
@@ -73,7 +72,7 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 		a.writeStoreError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/job/"+stored.ID)
+	w.Header().Set("Location", clientPath(r, "/job/"+stored.ID))
 	write(w, r, media, http.StatusCreated, ticket.Document{JobTicket: ticket.ViewOf(stored)})
 }
 
@@ -226,7 +225,7 @@ type catalogueDoc struct {
 
 // GET /action: the catalogue, paged by action name.
 func (a *API) listActions(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, mediaJSON, mediaXML)
+	media, ok := representation(w, r, documentMedia...)
 	if !ok {
 		return
 	}
@@ -234,8 +233,8 @@ func (a *API) listActions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := store.Query{}
-	if !a.pagingLimit(w, r, v, &q) {
+	limit, ok := limitParam(w, r, v, DefaultLimit)
+	if !ok {
 		return
 	}
 	all := actions.Catalogue()
@@ -254,12 +253,12 @@ func (a *API) listActions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	page := all[start:]
-	if len(page) > q.Limit {
-		page = page[:q.Limit]
+	if len(page) > limit {
+		page = page[:limit]
 		next := r.URL.Query()
 		next.Set("marker", page[len(page)-1].Name)
-		next.Set("limit", fmt.Sprint(q.Limit))
-		w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
+		next.Set("limit", fmt.Sprint(limit))
+		setNextLink(w, r, next)
 	}
 	var doc catalogueDoc
 	for _, act := range page {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/actionservice/actionservice/shared/auth"
@@ -156,6 +157,8 @@ func principal(r *http.Request) auth.Principal {
 // writeStoreError maps a store failure to its status; unexpected ones are logged once here.
 func (a *API) writeStoreError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
+	case errors.Is(err, errDeletedWhileWaiting):
+		WriteProblem(w, r, http.StatusNotFound, err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		WriteProblem(w, r, http.StatusNotFound, "no job ticket "+r.PathValue("ticketId"))
 	case errors.Is(err, store.ErrNotTerminal):
@@ -169,6 +172,25 @@ func (a *API) writeStoreError(w http.ResponseWriter, r *http.Request, err error)
 		a.logger().Error("request failed", "requestId", RequestID(r), "err", err)
 		WriteProblem(w, r, http.StatusInternalServerError, "unexpected error; quote the requestId when reporting it")
 	}
+}
+
+// clientPath turns a path of the API (/job/…) into the one the client calls for it. Behind
+// API Gateway the request's URL path is the event's path, which lacks the stage of the
+// default execute-api URL (/dev/job is /job there); the request context's path is the path
+// the client called, stage or custom-domain base path included, so what precedes the
+// request's own path there is the prefix every path of the API needs. Without that context
+// (or without its path) the API's paths are the client's.
+func clientPath(r *http.Request, path string) string {
+	gw, ok := gatewayContext(r)
+	if !ok || !strings.HasSuffix(gw.Path, r.URL.Path) {
+		return path
+	}
+	return strings.TrimSuffix(gw.Path, r.URL.Path) + path
+}
+
+// setNextLink points the client at the next page: this path with the query next.
+func setNextLink(w http.ResponseWriter, r *http.Request, next url.Values) {
+	w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", clientPath(r, r.URL.Path), next.Encode()))
 }
 
 // checkQuery refuses query parameters the route does not define, so a typo (limt=5) is an
@@ -213,7 +235,7 @@ func timeOut(w http.ResponseWriter, r *http.Request, q url.Values) (time.Duratio
 // ticketRequest reads what every route answering with one ticket takes: the representation
 // (JSON or XML) and the timeOut wait, its only query parameter.
 func ticketRequest(w http.ResponseWriter, r *http.Request) (media string, wait time.Duration, ok bool) {
-	if media, ok = representation(w, r, mediaJSON, mediaXML); !ok {
+	if media, ok = representation(w, r, documentMedia...); !ok {
 		return "", 0, false
 	}
 	v, ok := checkQuery(w, r, "timeOut")
@@ -224,11 +246,11 @@ func ticketRequest(w http.ResponseWriter, r *http.Request) (media string, wait t
 	return media, wait, ok
 }
 
-// write sends a 200 document as JSON or XML.
+// write sends a document as JSON or XML, labelled with the media type negotiated.
 func write(w http.ResponseWriter, r *http.Request, media string, status int, doc any) {
 	var body []byte
 	var err error
-	if media == mediaXML {
+	if isXML(media) {
 		body, err = xml.Marshal(doc)
 		body = append([]byte(xml.Header), body...)
 	} else {

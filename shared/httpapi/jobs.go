@@ -19,51 +19,78 @@ const (
 	MaxLimit     = 1000
 )
 
-var pagingParams = []string{"limit", "marker", "skip"}
+// pagingParams are the list routes' query values; countParams the count routes', which the
+// seed gives limit and marker.
+var (
+	pagingParams = []string{"limit", "marker", "skip"}
+	countParams  = []string{"limit", "marker"}
+)
 
-// pagingLimit reads limit into q.
-func (a *API) pagingLimit(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
-	q.Limit = DefaultLimit
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 || n > MaxLimit {
-			WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", MaxLimit, s))
-			return false
-		}
-		q.Limit = n
+// limitParam reads limit, def when absent; non-numeric, non-positive or over MaxLimit is 400.
+func limitParam(w http.ResponseWriter, r *http.Request, v url.Values, def int) (int, bool) {
+	s := v.Get("limit")
+	if s == "" {
+		return def, true
 	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > MaxLimit {
+		WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", MaxLimit, s))
+		return 0, false
+	}
+	return n, true
+}
+
+// skipParam reads skip, the seed WADL's offset after the marker; 0 when absent.
+func skipParam(w http.ResponseWriter, r *http.Request, v url.Values) (int, bool) {
+	s := v.Get("skip")
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 100000 {
+		WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("skip must be a whole number from 0 to 100000, got %q", s))
+		return 0, false
+	}
+	return n, true
+}
+
+// markerParam sets q.Marker when the marker names a ticket of the list q selects, q being
+// already restricted to what the caller may see. Any other marker is 404 (API.md §1: a
+// marker that names no item): an unknown ticket, another account's, or one the list's
+// account, status, category or action leaves out.
+func (a *API) markerParam(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
+	m := v.Get("marker")
+	if m == "" {
+		return true
+	}
+	in, err := a.Tickets.Contains(r.Context(), *q, m)
+	if err != nil {
+		a.writeStoreError(w, r, err)
+		return false
+	}
+	if !in {
+		writeUnknownMarker(w, r, m)
+		return false
+	}
+	q.Marker = m
 	return true
 }
 
-// paging reads limit, marker and skip into q; a marker that names no visible ticket is 404.
-func (a *API) paging(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
-	if !a.pagingLimit(w, r, v, q) {
+func writeUnknownMarker(w http.ResponseWriter, r *http.Request, marker string) {
+	WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no job ticket of this list", marker))
+}
+
+// scoped restricts q to the caller's account unless the caller is an admin. It is false when
+// the caller named another account, whose tickets it may not see.
+func scoped(r *http.Request, q *store.Query) bool {
+	scope := scopeAccount(principal(r))
+	if scope == "" {
+		return true
+	}
+	if q.Account != "" && q.Account != scope {
 		return false
 	}
-	if s := v.Get("skip"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 100000 {
-			WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("skip must be a whole number from 0 to 100000, got %q", s))
-			return false
-		}
-		q.Skip = n
-	}
-	if m := v.Get("marker"); m != "" {
-		if !ticket.ValidID(m) {
-			WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no job ticket", m))
-			return false
-		}
-		t, err := a.Tickets.Get(r.Context(), m)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && !maySee(principal(r), t.AccountID)) {
-			WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no job ticket", m))
-			return false
-		}
-		if err != nil {
-			a.writeStoreError(w, r, err)
-			return false
-		}
-		q.Marker = m
-	}
+	q.Account = scope
 	return true
 }
 
@@ -74,24 +101,34 @@ func writePage(w http.ResponseWriter, r *http.Request, media string, p store.Pag
 		next.Set("marker", p.Next)
 		next.Set("limit", strconv.Itoa(limit))
 		next.Del("skip")
-		w.Header().Set("Link", fmt.Sprintf("<%s?%s>; rel=\"next\"", r.URL.Path, next.Encode()))
+		setNextLink(w, r, next)
 	}
 	write(w, r, media, http.StatusOK, ticket.ListOf(p.Tickets))
 }
 
 // list runs a list query for the caller, restricted to its account unless it is an admin.
 func (a *API) list(w http.ResponseWriter, r *http.Request, v url.Values, q store.Query) {
-	media, ok := representation(w, r, mediaJSON, mediaXML)
-	if !ok || !a.paging(w, r, v, &q) {
+	media, ok := representation(w, r, documentMedia...)
+	if !ok {
 		return
 	}
-	if scope := scopeAccount(principal(r)); scope != "" {
-		if q.Account != "" && q.Account != scope {
-			// Another account's jobs are invisible: its list is empty.
-			write(w, r, media, http.StatusOK, ticket.ListOf(nil))
+	if q.Limit, ok = limitParam(w, r, v, DefaultLimit); !ok {
+		return
+	}
+	if q.Skip, ok = skipParam(w, r, v); !ok {
+		return
+	}
+	if !scoped(r, &q) {
+		// Another account's jobs are invisible: its list is empty, and holds no marker.
+		if m := v.Get("marker"); m != "" {
+			writeUnknownMarker(w, r, m)
 			return
 		}
-		q.Account = scope
+		write(w, r, media, http.StatusOK, ticket.ListOf(nil))
+		return
+	}
+	if !a.markerParam(w, r, v, &q) {
+		return
 	}
 	p, err := a.Tickets.List(r.Context(), q)
 	if err != nil {
@@ -101,16 +138,28 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, v url.Values, q store
 	writePage(w, r, media, p, q.Limit)
 }
 
-// count answers a count as text/plain.
+// count answers, as text/plain, how many tickets the route's list would yield for the same
+// limit and marker: those after the marker (exclusive), at most limit when one is given,
+// all of them when not. The seed names limit and marker as the count routes' query values
+// without saying what they do; giving them the list's meaning lets a client ask "how many
+// remain after this page" or "are there at least N", and refuses the same values the list
+// refuses (a bad limit is 400, a marker not in the list 404).
 func (a *API) count(w http.ResponseWriter, r *http.Request, q store.Query) {
 	if _, ok := representation(w, r, mediaText); !ok {
 		return
 	}
-	if _, ok := checkQuery(w, r); !ok {
+	v, ok := checkQuery(w, r, countParams...)
+	if !ok {
+		return
+	}
+	if q.Limit, ok = limitParam(w, r, v, 0); !ok {
 		return
 	}
 	if scope := scopeAccount(principal(r)); scope != "" {
 		q.Account = scope
+	}
+	if !a.markerParam(w, r, v, &q) {
+		return
 	}
 	n, err := a.Tickets.Count(r.Context(), q)
 	if err != nil {
@@ -266,8 +315,12 @@ func (a *API) getJob(w http.ResponseWriter, r *http.Request) {
 	write(w, r, media, http.StatusOK, ticket.Document{JobTicket: ticket.ViewOf(t)})
 }
 
+// errDeletedWhileWaiting: the ticket a request waited for was deleted meanwhile (404).
+var errDeletedWhileWaiting = errors.New("the job ticket was deleted while the request waited for it")
+
 // awaitTerminal polls the ticket with backoff until it is terminal or the wait (capped by
-// the API's wait cap) is over, and returns its latest state.
+// the API's wait cap) is over, and returns its latest state; errDeletedWhileWaiting when it
+// is gone.
 func (a *API) awaitTerminal(ctx context.Context, t *ticket.Ticket, wait time.Duration) (*ticket.Ticket, error) {
 	wait = min(wait, a.waitCap())
 	if wait <= 0 || t.Status.Terminal() {
@@ -287,7 +340,8 @@ func (a *API) awaitTerminal(ctx context.Context, t *ticket.Ticket, wait time.Dur
 		}
 		next, err := a.Tickets.Get(ctx, t.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			return t, nil
+			// Answering with the state last read would show a ticket that no longer exists.
+			return nil, fmt.Errorf("ticket %s: %w", t.ID, errDeletedWhileWaiting)
 		}
 		if err != nil {
 			return nil, err

@@ -9,20 +9,28 @@ import (
 )
 
 const (
-	mediaJSON = "application/json"
-	mediaXML  = "application/xml"
-	mediaText = "text/plain"
+	mediaJSON    = "application/json"
+	mediaXML     = "application/xml"
+	mediaTextXML = "text/xml"
+	mediaText    = "text/plain"
 )
+
+// documentMedia are the representations of every JSON or XML document, in the server's
+// order of preference: JSON when the client does not mind. text/xml is the same XML under
+// its older name (RFC 7303), served to clients that ask for it by that name alone.
+var documentMedia = []string{mediaJSON, mediaXML, mediaTextXML}
+
+// isXML reports whether a negotiated media type is one of the XML names.
+func isXML(media string) bool { return media == mediaXML || media == mediaTextXML }
 
 type acceptRange struct {
 	typ, sub string
 	q        float64
-	order    int
 }
 
 func parseAccept(header string) []acceptRange {
 	var out []acceptRange
-	for i, part := range strings.Split(header, ",") {
+	for _, part := range strings.Split(header, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -38,7 +46,7 @@ func parseAccept(header string) []acceptRange {
 			}
 		}
 		typ, sub, _ := strings.Cut(mt, "/")
-		out = append(out, acceptRange{typ: typ, sub: sub, q: q, order: i})
+		out = append(out, acceptRange{typ: typ, sub: sub, q: q})
 	}
 	return out
 }
@@ -51,14 +59,14 @@ func negotiate(accept string, offers []string) (string, bool) {
 	}
 	ranges := parseAccept(accept)
 	type scored struct {
-		offer       string
-		q           float64
-		specificity int
-		rank        int
+		offer string
+		q     float64
+		rank  int
 	}
 	var best []scored
 	for rank, offer := range offers {
 		typ, sub, _ := strings.Cut(offer, "/")
+		// The most specific range that matches the offer sets its quality (RFC 9110 §12.5.1).
 		q, spec := -1.0, -1
 		for _, ar := range ranges {
 			s := -1
@@ -75,7 +83,7 @@ func negotiate(accept string, offers []string) (string, bool) {
 			}
 		}
 		if spec >= 0 && q > 0 {
-			best = append(best, scored{offer, q, spec, rank})
+			best = append(best, scored{offer, q, rank})
 		}
 	}
 	if len(best) == 0 {
@@ -108,8 +116,8 @@ func bodyMedia(w http.ResponseWriter, r *http.Request) (string, bool) {
 		return mediaJSON, true
 	}
 	mt, _, err := mime.ParseMediaType(ct)
-	if err == nil && (mt == mediaJSON || mt == mediaXML || mt == "text/xml") {
-		if mt == "text/xml" {
+	if err == nil && (mt == mediaJSON || isXML(mt)) {
+		if isXML(mt) {
 			mt = mediaXML
 		}
 		return mt, true

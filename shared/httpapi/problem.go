@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -92,6 +93,6 @@ func prefersXML(r *http.Request) bool {
 	if accept == "" || !strings.Contains(accept, "xml") {
 		return false
 	}
-	best, _ := negotiate(accept, []string{mediaJSON, mediaXML, "application/problem+json", "application/problem+xml"})
+	best, _ := negotiate(accept, slices.Concat(documentMedia, []string{"application/problem+json", "application/problem+xml"}))
 	return strings.HasSuffix(best, "xml")
 }
