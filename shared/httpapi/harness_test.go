@@ -183,7 +183,7 @@ func ticketIDs(t *testing.T, r response) []string {
 // answers, not at the encryption, which the store's own tests cover.
 type clearSealer struct{}
 
-func (clearSealer) Seal(_ context.Context, plain, _ []byte) ([]byte, error) { return plain, nil }
+func (clearSealer) Seal(_ context.Context, plain, _ []byte) ([]byte, error)  { return plain, nil }
 func (clearSealer) Open(_ context.Context, sealed, _ []byte) ([]byte, error) { return sealed, nil }
 
 // executions records the state machines the API starts.
