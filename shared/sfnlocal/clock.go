@@ -40,13 +40,21 @@ func (t realTimer) Stop() bool          { return t.t.Stop() }
 // So `"Seconds": 3600` takes no real time, and history timestamps still show the hour.
 //
 // A Lambda handler that is still running after HandlerGrace of real time is deemed blocked,
-// so a handler that never returns meets its task's TimeoutSeconds.
+// so a handler that never returns meets its task's TimeoutSeconds, or its function's own
+// timeout (WithTimeout, default MaxFunctionTimeout), whichever comes first. On a Task
+// without TimeoutSeconds the function's timeout is set only once the handler has run for
+// FunctionGrace of real time, so that a handler merely slow to be scheduled is not taken
+// for one that hangs; it then fires at the start of the invocation plus the timeout, or at
+// once if the clock is already past that.
 //
 // The engine tells the clock when it works through Hold and Release; callers outside the
 // engine need neither, but may call Advance to move time by hand.
 type FakeClock struct {
 	// HandlerGrace is how long, in real time, a running handler counts as busy (default 200ms).
 	HandlerGrace time.Duration
+	// FunctionGrace is how long, in real time, a handler runs before its function's timeout
+	// is set (default 1s).
+	FunctionGrace time.Duration
 
 	mu     sync.Mutex
 	now    time.Time
@@ -57,7 +65,7 @@ type FakeClock struct {
 
 // NewFakeClock returns a FakeClock reading start.
 func NewFakeClock(start time.Time) *FakeClock {
-	return &FakeClock{now: start, HandlerGrace: 200 * time.Millisecond}
+	return &FakeClock{now: start, HandlerGrace: 200 * time.Millisecond, FunctionGrace: time.Second}
 }
 
 // Now returns the clock's current time.
@@ -199,6 +207,66 @@ func (a activity) release() {
 	if a.fc != nil {
 		a.fc.Release()
 	}
+}
+
+// functionGrace is how long a handler runs before its function's timeout is set: at once
+// on a real clock.
+func (a activity) functionGrace() time.Duration {
+	if a.fc == nil {
+		return 0
+	}
+	return a.fc.FunctionGrace
+}
+
+// deadline is a timer set at once, or only after a grace period of real time, that times
+// from when the deadline was made: after the grace, the timer fires at the deadline's start
+// plus d, or at once if the clock is past that.
+type deadline struct {
+	ready chan struct{} // closed once the timer is set
+	grace *time.Timer
+
+	mu      sync.Mutex
+	t       Timer
+	stopped bool
+}
+
+func newDeadline(c Clock, d, grace time.Duration) *deadline {
+	dl := &deadline{ready: make(chan struct{})}
+	if grace <= 0 {
+		dl.t = c.NewTimer(d)
+		close(dl.ready)
+		return dl
+	}
+	start := c.Now()
+	dl.grace = time.AfterFunc(grace, func() {
+		dl.mu.Lock()
+		defer dl.mu.Unlock()
+		if dl.stopped {
+			return
+		}
+		dl.t = c.NewTimer(max(0, d-c.Now().Sub(start)))
+		close(dl.ready)
+	})
+	return dl
+}
+
+// C is the timer's channel, to read once ready is closed.
+func (dl *deadline) C() <-chan time.Time {
+	dl.mu.Lock()
+	defer dl.mu.Unlock()
+	return dl.t.C()
+}
+
+// Stop disarms the deadline; it reports false when the timer already fired.
+func (dl *deadline) Stop() bool {
+	dl.mu.Lock()
+	dl.stopped = true
+	t := dl.t
+	dl.mu.Unlock()
+	if dl.grace != nil {
+		dl.grace.Stop()
+	}
+	return t == nil || t.Stop()
 }
 
 // lease is the hold a running handler has on a FakeClock. It lapses after HandlerGrace of

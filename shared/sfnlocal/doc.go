@@ -9,4 +9,21 @@
 // tests skip waits, retry intervals and timeouts while the history keeps the skipped time.
 // LambdaInvokeHandler serves registered handlers as the Lambda Invoke API, which lets a
 // second engine (moto, see package sfntest) call the very same Go handlers.
+//
+// # Lambda functions
+//
+// A Registry holds the functions by name. RegisterFunc takes a handler function (any shape
+// lambda.Start accepts) and gives each concurrent invocation its own handler instance, as
+// Lambda gives each its own execution environment; an instance whose invocation timed out
+// is never reused. RegisterFunction takes a lambda.Handler that is safe to call
+// concurrently; one made by lambda.NewHandler is not (it reuses its output buffer), so its
+// invocations run one at a time, and one that times out makes way for the next at once.
+//
+// Every function has its own timeout, as Lambda functions do: WithTimeout(d) — pass the
+// template's Timeout — or MaxFunctionTimeout (15 minutes, Lambda's ceiling) by default. An
+// invocation still running then fails as Lambda fails it: a function error with errorType
+// Sandbox.Timedout and the message "RequestId: … Error: Task timed out after N.00 seconds",
+// which Step Functions reports as the task's error (States.TaskFailed and States.ALL match
+// it, States.Timeout does not). So a handler that never returns ends its execution even on a
+// Task without TimeoutSeconds.
 package sfnlocal

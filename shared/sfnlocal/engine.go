@@ -102,8 +102,17 @@ func New(opts Options) *Engine {
 // Registry returns the engine's function registry.
 func (e *Engine) Registry() *Registry { return e.reg }
 
-// RegisterFunction registers a Lambda handler under a function name.
-func (e *Engine) RegisterFunction(name string, h lambda.Handler) { e.reg.RegisterFunction(name, h) }
+// RegisterFunction registers a Lambda handler under a function name (see
+// Registry.RegisterFunction).
+func (e *Engine) RegisterFunction(name string, h lambda.Handler, opts ...FunctionOption) {
+	e.reg.RegisterFunction(name, h, opts...)
+}
+
+// RegisterFunc registers a Lambda handler function under a function name (see
+// Registry.RegisterFunc).
+func (e *Engine) RegisterFunc(name string, fn any, opts ...FunctionOption) {
+	e.reg.RegisterFunc(name, fn, opts...)
+}
 
 // Clock returns the engine's clock.
 func (e *Engine) Clock() Clock { return e.clock }
@@ -124,6 +133,11 @@ func (e *Engine) newUUID() string {
 	e.randMu.Lock()
 	a, b := e.rnd.Uint64(), e.rnd.Uint64()
 	e.randMu.Unlock()
+	return formatUUID(a, b)
+}
+
+// formatUUID renders 128 random bits as a version 4 UUID.
+func formatUUID(a, b uint64) string {
 	a = a&^(0xf<<12) | 0x4<<12
 	b = b&^(0x3<<62) | 0x2<<62
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xffff, b>>48, b&0xffffffffffff)

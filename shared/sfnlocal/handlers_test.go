@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-
-	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // StepFailed is a permanent step error; its type name is its ASL error name.
@@ -36,21 +34,21 @@ func (f *flakyCounter) next(key string) int {
 // testHandlers registers the handlers the conformance definitions invoke.
 func testHandlers(reg *Registry) {
 	fc := &flakyCounter{calls: map[string]int{}}
-	reg.RegisterFunction("echo", lambda.NewHandler(func(in any) (any, error) { return in, nil }))
-	reg.RegisterFunction("double", lambda.NewHandler(func(in struct{ N int }) (map[string]int, error) {
+	reg.RegisterFunc("echo", func(in any) (any, error) { return in, nil })
+	reg.RegisterFunc("double", func(in struct{ N int }) (map[string]int, error) {
 		return map[string]int{"N": in.N * 2}, nil
-	}))
-	reg.RegisterFunction("add", lambda.NewHandler(func(in struct{ A, B int }) (int, error) { return in.A + in.B, nil }))
-	reg.RegisterFunction("fail", lambda.NewHandler(func(in struct{ Reason string }) (any, error) {
+	})
+	reg.RegisterFunc("add", func(in struct{ A, B int }) (int, error) { return in.A + in.B, nil })
+	reg.RegisterFunc("fail", func(in struct{ Reason string }) (any, error) {
 		return nil, &StepFailed{Reason: in.Reason}
-	}))
-	reg.RegisterFunction("plainerr", lambda.NewHandler(func() error { return errors.New("boom") }))
-	reg.RegisterFunction("panic", lambda.NewHandler(func() error { panic("kaboom") }))
-	reg.RegisterFunction("hang", lambda.NewHandler(func(ctx context.Context) error {
+	})
+	reg.RegisterFunc("plainerr", func() error { return errors.New("boom") })
+	reg.RegisterFunc("panic", func() error { panic("kaboom") })
+	reg.RegisterFunc("hang", func(ctx context.Context) error {
 		<-ctx.Done()
 		return ctx.Err()
-	}))
-	reg.RegisterFunction("flaky", lambda.NewHandler(func(in struct {
+	})
+	reg.RegisterFunc("flaky", func(in struct {
 		Key       string
 		FailTimes int
 	}) (map[string]any, error) {
@@ -59,12 +57,12 @@ func testHandlers(reg *Registry) {
 			return nil, &StepTransient{Reason: fmt.Sprintf("call %d", n)}
 		}
 		return map[string]any{"calls": n}, nil
-	}))
-	reg.RegisterFunction("big", lambda.NewHandler(func() (string, error) { return strings.Repeat("x", 300*1024), nil }))
-	reg.RegisterFunction("retrycount", lambda.NewHandler(func(in struct{ Count int }) (any, error) {
+	})
+	reg.RegisterFunc("big", func() (string, error) { return strings.Repeat("x", 300*1024), nil })
+	reg.RegisterFunc("retrycount", func(in struct{ Count int }) (any, error) {
 		if in.Count < 2 {
 			return nil, &StepTransient{Reason: "again"}
 		}
 		return map[string]int{"sawRetryCount": in.Count}, nil
-	}))
+	})
 }

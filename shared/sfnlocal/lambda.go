@@ -6,66 +6,185 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"reflect"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
-// Registry holds the Lambda handlers that Task states invoke in process, by function name.
+// Registry holds the Lambda functions that Task states invoke in process, by function name.
 type Registry struct {
 	mu  sync.RWMutex
-	fns map[string]lambda.Handler
+	fns map[string]*function
+}
+
+// function is one registered Lambda function.
+type function struct {
+	// handler is safe to invoke concurrently; Lookup returns it.
+	handler lambda.Handler
+	// timeout is the function's own timeout (Lambda's Timeout setting).
+	timeout time.Duration
+}
+
+// MaxFunctionTimeout is Lambda's upper bound on a function's timeout (15 minutes). A
+// function registered without WithTimeout gets it: no invocation of a Lambda function runs
+// longer, so it never cuts short an invocation that AWS would let finish.
+const MaxFunctionTimeout = 900 * time.Second
+
+// FunctionOption configures a registered function.
+type FunctionOption func(*function)
+
+// WithTimeout sets the function's timeout, as its Timeout property does in a SAM or
+// CloudFormation template: an invocation still running after d fails with errorType
+// Sandbox.Timedout, as Lambda reports it, and the handler's context is cancelled. Lambda
+// accepts whole seconds from 1 to 900; anything else panics, as a bad template would fail
+// to deploy.
+func WithTimeout(d time.Duration) FunctionOption {
+	if d < time.Second || d > MaxFunctionTimeout || d%time.Second != 0 {
+		panic(fmt.Sprintf("sfnlocal: function timeout %v is not a whole number of seconds from 1 to 900", d))
+	}
+	return func(f *function) { f.timeout = d }
 }
 
 // NewRegistry returns an empty Registry.
-func NewRegistry() *Registry { return &Registry{fns: map[string]lambda.Handler{}} }
+func NewRegistry() *Registry { return &Registry{fns: map[string]*function{}} }
 
-// serialHandler runs one invocation at a time. Handlers made by lambda.NewHandler return
-// a slice of a pooled buffer that the next invocation may overwrite (the Lambda runtime
-// never invokes concurrently), so their invocations are serialised and the payload copied.
-type serialHandler struct {
-	mu sync.Mutex
-	h  lambda.Handler
-}
-
-func (s *serialHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out, err := s.h.Invoke(ctx, payload)
-	return bytes.Clone(out), err
+// RegisterFunc makes fn answer invocations of the function name (or name:qualifier). fn is
+// any handler function lambda.Start accepts, e.g. func(context.Context, In) (Out, error).
+// Each concurrent invocation gets its own handler instance (lambda.NewHandler(fn)), as each
+// concurrent Lambda invocation gets its own execution environment, and an instance whose
+// invocation timed out or was cancelled is never used again.
+func (r *Registry) RegisterFunc(name string, fn any, opts ...FunctionOption) {
+	if t := reflect.TypeOf(fn); t == nil || t.Kind() != reflect.Func {
+		panic(fmt.Sprintf("sfnlocal: RegisterFunc(%q): handler is a %T, not a function", name, fn))
+	}
+	r.register(name, &handlerPool{fn: fn}, opts)
 }
 
 // RegisterFunction makes h answer invocations of the function name (or name:qualifier).
-// A step is registered as RegisterFunction("kms-step", lambda.NewHandler(handle)).
-func (r *Registry) RegisterFunction(name string, h lambda.Handler) {
+// h must be safe to invoke concurrently (lambdafn handlers are), with one exception: a
+// handler made by lambda.NewHandler returns a slice of an output buffer that its next
+// invocation reuses, so its invocations run one at a time, and one that times out or is
+// cancelled makes way for the next at once. Prefer RegisterFunc for such handlers: it runs
+// concurrent invocations concurrently, as Lambda does.
+func (r *Registry) RegisterFunction(name string, h lambda.Handler, opts ...FunctionOption) {
 	if t := reflect.TypeOf(h); t != nil && t.String() == "*lambda.handlerOptions" {
-		h = &serialHandler{h: h}
+		h = &oneLiveCall{h: h, slot: make(chan struct{}, 1)}
+	}
+	r.register(name, h, opts)
+}
+
+func (r *Registry) register(name string, h lambda.Handler, opts []FunctionOption) {
+	f := &function{handler: h, timeout: MaxFunctionTimeout}
+	for _, o := range opts {
+		o(f)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.fns[name] = h
+	r.fns[name] = f
 }
 
 // Lookup finds the handler for a function reference: a name, a partial or full function
-// ARN, with or without a qualifier.
+// ARN, with or without a qualifier. The handler is safe to invoke concurrently.
 func (r *Registry) Lookup(ref string) (lambda.Handler, bool) {
+	f, ok := r.lookup(ref)
+	if !ok {
+		return nil, false
+	}
+	return f.handler, true
+}
+
+func (r *Registry) lookup(ref string) (*function, bool) {
 	name, qualifier := splitFunctionRef(ref)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if qualifier != "" {
-		if h, ok := r.fns[name+":"+qualifier]; ok {
-			return h, true
+		if f, ok := r.fns[name+":"+qualifier]; ok {
+			return f, true
 		}
 	}
-	h, ok := r.fns[name]
-	return h, ok
+	f, ok := r.fns[name]
+	return f, ok
+}
+
+// handlerPool invokes a handler function on an instance of its own per concurrent
+// invocation. An instance goes back to the pool only when its invocation ended normally:
+// one whose context was done may still be running, like a Lambda execution environment
+// that timed out, which Lambda never reuses as it was.
+type handlerPool struct {
+	fn   any
+	mu   sync.Mutex
+	idle []lambda.Handler
+}
+
+func (p *handlerPool) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	p.mu.Lock()
+	var h lambda.Handler
+	if n := len(p.idle); n > 0 {
+		h, p.idle = p.idle[n-1], p.idle[:n-1]
+	}
+	p.mu.Unlock()
+	if h == nil {
+		h = lambda.NewHandler(p.fn)
+	}
+	out, err := h.Invoke(ctx, payload)
+	// The instance's next invocation reuses the buffer out points into.
+	out = bytes.Clone(out)
+	if ctx.Err() == nil {
+		p.mu.Lock()
+		p.idle = append(p.idle, h)
+		p.mu.Unlock()
+	}
+	return out, err
+}
+
+// oneLiveCall runs one live invocation at a time of a single lambda.NewHandler instance and
+// copies its output before the next may start. An invocation whose context is done
+// (timed out, cancelled) gives up its turn at once and its output is never read, so a
+// handler that never returns blocks no later invocation. That is safe: the instance takes
+// its output buffer from its pool when an invocation starts and only puts it back at the end.
+type oneLiveCall struct {
+	h    lambda.Handler
+	slot chan struct{}
+}
+
+func (s *oneLiveCall) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	select {
+	case s.slot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var mu sync.Mutex
+	given := false
+	giveUp := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !given {
+			given = true
+			<-s.slot
+		}
+	}
+	stop := context.AfterFunc(ctx, giveUp)
+	defer stop()
+	defer giveUp() // a panicking handler gives up its turn too
+	out, err := s.h.Invoke(ctx, payload)
+	mu.Lock()
+	defer mu.Unlock()
+	if given {
+		return nil, ctx.Err()
+	}
+	out = bytes.Clone(out)
+	given = true
+	<-s.slot
+	return out, err
 }
 
 // splitFunctionRef reduces "arn:aws:lambda:r:acct:function:NAME:Q", "acct:function:NAME"
@@ -173,17 +292,21 @@ func (e *Engine) notFound(ref string) *stateError {
 	return &stateError{Name: "Lambda.ResourceNotFoundException", Cause: fmt.Sprintf("Function not found: %s (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: %s)", e.functionARN(ref), e.newUUID())}
 }
 
-// invoke runs a function from the registry, or over HTTP at the configured Lambda endpoint.
-func (e *Engine) invoke(ctx context.Context, ref string, payload []byte) invocation {
-	if h, ok := e.reg.Lookup(ref); ok {
-		lc := &lambdacontext.LambdaContext{AwsRequestID: e.newUUID(), InvokedFunctionArn: e.functionARN(ref)}
-		lctx := lambdacontext.NewContext(ctx, lc)
-		return callHandler(lctx, h, payload)
-	}
-	if e.lambdaEndpoint == "" {
-		return invocation{svcError: e.notFound(ref)}
-	}
-	return e.invokeHTTP(ctx, ref, payload)
+// invokeLocal runs a registered function's handler with the context a Lambda invocation has.
+func (e *Engine) invokeLocal(ctx context.Context, f *function, ref, requestID string, payload []byte) invocation {
+	lc := &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: e.functionARN(ref)}
+	return callHandler(lambdacontext.NewContext(ctx, lc), f.handler, payload)
+}
+
+// sandboxTimedOut is the function error Lambda answers for an invocation that ran past the
+// function's timeout: errorType Sandbox.Timedout (runtimes such as provided.al2023 report
+// it; older ones left errorType out, which Step Functions names Lambda.Unknown).
+func sandboxTimedOut(requestID string, timeout time.Duration) invocation {
+	b, _ := json.Marshal(messages.InvokeResponse_Error{
+		Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", requestID, timeout.Seconds()),
+		Type:    "Sandbox.Timedout",
+	})
+	return invocation{fnError: true, payload: b}
 }
 
 func (e *Engine) invokeHTTP(ctx context.Context, ref string, payload []byte) invocation {
@@ -227,7 +350,8 @@ func (e *Engine) invokeHTTP(ctx context.Context, ref string, payload []byte) inv
 
 // LambdaInvokeHandler serves the Lambda Invoke API (POST
 // /2015-03-31/functions/{name}/invocations) from a Registry: the handler's payload, or its
-// error JSON with X-Amz-Function-Error: Unhandled, as AWS Lambda answers.
+// error JSON with X-Amz-Function-Error: Unhandled, as AWS Lambda answers. An invocation that
+// outlives its function's timeout (real time) is answered with a Sandbox.Timedout error.
 func LambdaInvokeHandler(reg *Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", func(w http.ResponseWriter, r *http.Request) {
@@ -235,7 +359,7 @@ func LambdaInvokeHandler(reg *Registry) http.Handler {
 		if q := r.URL.Query().Get("Qualifier"); q != "" {
 			ref += ":" + q
 		}
-		h, ok := reg.Lookup(ref)
+		f, ok := reg.lookup(ref)
 		if !ok {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
@@ -251,7 +375,23 @@ func LambdaInvokeHandler(reg *Registry) http.Handler {
 		if len(payload) == 0 {
 			payload = []byte("{}")
 		}
-		inv := callHandler(r.Context(), h, payload)
+		requestID := randomUUID()
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel() // abandons a handler that outlived the function's timeout
+		lctx := lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID})
+		results := make(chan invocation, 1)
+		go func() { results <- callHandler(lctx, f.handler, payload) }()
+		timer := time.NewTimer(f.timeout)
+		defer timer.Stop()
+		var inv invocation
+		select {
+		case inv = <-results:
+		case <-timer.C:
+			inv = sandboxTimedOut(requestID, f.timeout)
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("X-Amzn-RequestId", requestID)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
 		if inv.fnError {
@@ -262,3 +402,6 @@ func LambdaInvokeHandler(reg *Registry) http.Handler {
 	})
 	return mux
 }
+
+// randomUUID returns a version 4 UUID for request ids outside an engine.
+func randomUUID() string { return formatUUID(rand.Uint64(), rand.Uint64()) }

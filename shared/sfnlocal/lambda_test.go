@@ -101,3 +101,25 @@ func TestFakeClockSkipsConcurrentWaitsInOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestLambdaInvokeHandlerAnswersSandboxTimedoutAfterTheFunctionTimeout(t *testing.T) {
+	reg := NewRegistry()
+	reg.RegisterFunc("stuck", stuckHandler(t), WithTimeout(time.Second))
+	srv := httptest.NewServer(LambdaInvokeHandler(reg))
+	defer srv.Close()
+	started := time.Now()
+	resp, err := http.Post(srv.URL+"/2015-03-31/functions/stuck/invocations", "application/json", strings.NewReader(`{"Hang":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	took := time.Since(started)
+	if resp.StatusCode != 200 || resp.Header.Get("X-Amz-Function-Error") != "Unhandled" ||
+		!strings.Contains(string(b), `"errorType":"Sandbox.Timedout"`) || !strings.Contains(string(b), "Task timed out after 1.00 seconds") {
+		t.Errorf("%d %q %s", resp.StatusCode, resp.Header.Get("X-Amz-Function-Error"), b)
+	}
+	if took < time.Second || took > 5*time.Second {
+		t.Errorf("answered after %v, want the function's 1s timeout", took)
+	}
+}

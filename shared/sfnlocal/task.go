@@ -141,39 +141,86 @@ func (th *thread) lambdaInvoke(ctx context.Context, st *State, params any, timeo
 }
 
 // call invokes a function in its own goroutine, so that a timeout or the end of the
-// execution can abandon it; its context is cancelled then.
+// execution can abandon it; its context is cancelled then. A function of the registry also
+// meets its own timeout (WithTimeout), which fails the invocation as Lambda fails it.
 func (th *thread) call(ctx context.Context, ref string, payload []byte, timeout int) (inv invocation, timedOut, cancelled bool) {
 	e := th.ex.eng
+	f, local := e.reg.lookup(ref)
+	var requestID string
+	if local {
+		requestID = e.newUUID()
+	}
 	hctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make(chan invocation, 1)
 	l := e.act.newLease()
 	go func() {
-		r := e.invoke(hctx, ref, payload)
+		var r invocation
+		switch {
+		case local:
+			r = e.invokeLocal(hctx, f, ref, requestID, payload)
+		case e.lambdaEndpoint != "":
+			r = e.invokeHTTP(hctx, ref, payload)
+		default:
+			r = invocation{svcError: e.notFound(ref)}
+		}
 		l.finish()
 		results <- r
 	}()
-	var timer Timer
-	var fire <-chan time.Time
+	var task Timer
+	var taskC <-chan time.Time
 	if timeout > 0 {
-		timer = e.clock.NewTimer(time.Duration(timeout) * time.Second)
-		fire = timer.C()
+		task = e.clock.NewTimer(time.Duration(timeout) * time.Second)
+		taskC = task.C()
+	}
+	var fn *deadline
+	var fnReady <-chan struct{}
+	var fnC <-chan time.Time
+	if local {
+		// Without the task's own timeout, a FakeClock sets the function's only after a grace.
+		grace := e.act.functionGrace()
+		if task != nil {
+			grace = 0
+		}
+		fn = newDeadline(e.clock, f.timeout, grace)
+		fnReady = fn.ready
 	}
 	e.act.release()
-	select {
-	case inv = <-results: // inherits the handler's hold
-		if timer != nil && !timer.Stop() {
+	// settle stops the timers and leaves this thread exactly one hold on a FakeClock: held is
+	// the handler's hold it inherited (0 or 1), and each timer that fired holds one more.
+	settle := func(held int) {
+		if task != nil && !task.Stop() {
+			held++
+		}
+		if fn != nil && !fn.Stop() {
+			held++
+		}
+		for ; held > 1; held-- {
 			e.act.release()
 		}
-		return inv, false, false
-	case <-fire: // holds the timer's hold
-		l.abandon()
-		return invocation{}, true, false
-	case <-ctx.Done():
-		l.abandon()
-		if timer == nil || timer.Stop() {
+		if held == 0 {
 			e.act.hold()
 		}
-		return invocation{}, false, true
+	}
+	for {
+		select {
+		case inv = <-results:
+			settle(1)
+			return inv, false, false
+		case <-taskC:
+			l.abandon()
+			settle(0)
+			return invocation{}, true, false
+		case <-fnReady:
+			fnReady, fnC = nil, fn.C()
+		case <-fnC:
+			l.abandon()
+			settle(0)
+			return sandboxTimedOut(requestID, f.timeout), false, false
+		case <-ctx.Done():
+			l.abandon()
+			settle(0)
+			return invocation{}, false, true
+		}
 	}
 }
