@@ -2,8 +2,10 @@ package sfnlocal
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -33,8 +35,6 @@ type State struct {
 	Resource           string
 	TimeoutSeconds     int
 	TimeoutSecondsPath *jsonPath
-	HeartbeatSeconds   int
-	HeartbeatPath      *jsonPath
 	Retry              []*Retrier
 	Catch              []*Catcher
 
@@ -252,7 +252,45 @@ func (l *loader) machine(obj map[string]any, where string, top bool) (*StateMach
 			}
 		}
 	}
-	return sm, nil
+	return sm, checkReachable(sm, where)
+}
+
+// checkReachable rejects what CreateStateMachine rejects: a state that no path from StartAt
+// enters (MISSING_TRANSITION_TARGET "State … is not reachable."), and a machine or branch in
+// which no path can end (MISSING_END_STATE "Workflow has no terminal state").
+func checkReachable(sm *StateMachine, where string) error {
+	seen := map[string]bool{sm.StartAt: true}
+	queue := []string{sm.StartAt}
+	terminal := false
+	for len(queue) > 0 {
+		st := sm.States[queue[0]]
+		queue = queue[1:]
+		next := []string{st.Next, st.Default}
+		for _, c := range st.Choices {
+			next = append(next, c.Next)
+		}
+		for _, c := range st.Catch {
+			next = append(next, c.Next)
+		}
+		if st.End || st.Type == "Succeed" || st.Type == "Fail" {
+			terminal = true
+		}
+		for _, n := range next {
+			if n != "" && !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	if !terminal {
+		return fail(where, "no path from StartAt %q reaches a terminal state (End, Succeed or Fail)", sm.StartAt)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sm.States)) {
+		if !seen[name] {
+			return fail("state "+name, "is not reachable: no path from StartAt %q leads to it through Next, Default, Choices or Catch", sm.StartAt)
+		}
+	}
+	return nil
 }
 
 var commonFields = []string{"Type", "Comment"}
@@ -645,15 +683,15 @@ func loadTask(st *State, obj map[string]any, where string) error {
 	default:
 		return fail(where, "Resource %q is not implemented (only Lambda function ARNs and %s)", st.Resource, resourceLambdaInvoke)
 	}
+	for _, f := range []string{"HeartbeatSeconds", "HeartbeatSecondsPath"} {
+		if _, ok := obj[f]; ok {
+			return fail(where, "field %q is not supported on a Lambda task: Step Functions heartbeats come from SendTaskHeartbeat with a task token, which only activities and .waitForTaskToken or .sync tasks have, so a request-response Lambda invocation can never send one; bound the task with TimeoutSeconds instead", f)
+		}
+	}
 	_, hasT := obj["TimeoutSeconds"]
 	_, hasTP := obj["TimeoutSecondsPath"]
-	_, hasH := obj["HeartbeatSeconds"]
-	_, hasHP := obj["HeartbeatSecondsPath"]
 	if hasT && hasTP {
 		return fail(where, "TimeoutSeconds and TimeoutSecondsPath are mutually exclusive")
-	}
-	if hasH && hasHP {
-		return fail(where, "HeartbeatSeconds and HeartbeatSecondsPath are mutually exclusive")
 	}
 	if hasT {
 		if st.TimeoutSeconds, err = posInt(obj, "TimeoutSeconds", where, 1, 99999999); err != nil {
@@ -662,19 +700,6 @@ func loadTask(st *State, obj map[string]any, where string) error {
 	}
 	if hasTP {
 		if st.TimeoutSecondsPath, err = loadPathField(obj, "TimeoutSecondsPath", where, true); err != nil {
-			return err
-		}
-	}
-	if hasH {
-		if st.HeartbeatSeconds, err = posInt(obj, "HeartbeatSeconds", where, 1, 99999999); err != nil {
-			return err
-		}
-		if hasT && st.HeartbeatSeconds >= st.TimeoutSeconds {
-			return fail(where, "HeartbeatSeconds must be smaller than TimeoutSeconds")
-		}
-	}
-	if hasHP {
-		if st.HeartbeatPath, err = loadPathField(obj, "HeartbeatSecondsPath", where, true); err != nil {
 			return err
 		}
 	}
@@ -692,13 +717,16 @@ func loadWait(st *State, obj map[string]any, where string) error {
 	if n != 1 {
 		return fail(where, "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath")
 	}
+	_, hasSeconds := obj["Seconds"]
+	_, hasSecondsPath := obj["SecondsPath"]
+	_, hasTimestamp := obj["Timestamp"]
 	switch {
-	case obj["Seconds"] != nil:
+	case hasSeconds:
 		st.HasSeconds = true
 		st.Seconds, err = posInt(obj, "Seconds", where, 0, 99999999)
-	case obj["SecondsPath"] != nil:
+	case hasSecondsPath:
 		st.SecondsPath, err = loadPathField(obj, "SecondsPath", where, true)
-	case obj["Timestamp"] != nil:
+	case hasTimestamp:
 		if st.Timestamp, err = reqString(obj, "Timestamp", where); err == nil {
 			if _, ok := parseTimestamp(st.Timestamp); !ok {
 				err = fail(where, "Timestamp %q is not an RFC3339 timestamp", st.Timestamp)

@@ -29,7 +29,18 @@ func TestLoadRejectsWithStateAndField(t *testing.T) {
 		{"BackoffBelowOne", task(`"Retry":[{"ErrorEquals":["X"],"BackoffRate":0.5}],`), "BackoffRate"},
 		{"BadJitter", task(`"Retry":[{"ErrorEquals":["X"],"JitterStrategy":"SOME"}],`), "JitterStrategy"},
 		{"ZeroTimeout", task(`"TimeoutSeconds":0,`), "TimeoutSeconds must be an integer from 1"},
-		{"HeartbeatNotBelowTimeout", task(`"TimeoutSeconds":5,"HeartbeatSeconds":5,`), "HeartbeatSeconds must be smaller"},
+		{"HeartbeatSecondsOnLambdaTask", task(`"TimeoutSeconds":10,"HeartbeatSeconds":5,`), `state T: field "HeartbeatSeconds" is not supported on a Lambda task`},
+		{"HeartbeatSecondsPathOnLambdaInvoke", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f"},"HeartbeatSecondsPath":"$.hb","End":true}}}`, `state T: field "HeartbeatSecondsPath" is not supported on a Lambda task`},
+		{"WaitSecondsNull", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":null,"End":true}}}`, "state W: Seconds must be an integer from 0 to 99999999, got null"},
+		{"WaitSecondsPathNull", `{"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":null,"End":true}}}`, "state W: SecondsPath must be a non-empty string"},
+		{"WaitTimestampNull", `{"StartAt":"W","States":{"W":{"Type":"Wait","Timestamp":null,"End":true}}}`, "state W: Timestamp must be a non-empty string"},
+		{"ResultSelectorNotObject", task(`"ResultSelector":["a"],`), "state T: ResultSelector must be an object"},
+		{"ResultSelectorNull", task(`"ResultSelector":null,`), "state T: ResultSelector must be an object"},
+		{"ItemSelectorNotObject", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemSelector":"x","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`, "state M: ItemSelector must be an object"},
+		{"UnreachableState", `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true},"B":{"Type":"Pass","End":true}}}`, `state B: is not reachable`},
+		{"UnreachableOnlyFromItself", `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true},"L":{"Type":"Pass","Next":"L"}}}`, `state L: is not reachable`},
+		{"UnreachableInBranch", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"StartAt":"B1","States":{"B1":{"Type":"Succeed"},"B2":{"Type":"Succeed"}}}],"End":true}}}`, `state B2: is not reachable`},
+		{"NoTerminalState", `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}}`, "no path from StartAt \"A\" reaches a terminal state"},
 		{"JSONata", `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, "JSONata is not implemented"},
 		{"StateJSONata", `{"StartAt":"P","States":{"P":{"Type":"Pass","QueryLanguage":"JSONata","End":true}}}`, "QueryLanguage per state"},
 		{"WaitForTaskToken", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}`, "waitForTaskToken"},
@@ -92,6 +103,32 @@ func TestStringMatchesPatterns(t *testing.T) {
 	for _, c := range cases {
 		if got := wildcardMatch(c.pattern, c.s); got != c.want {
 			t.Errorf("StringMatches(%q, %q) = %v", c.s, c.pattern, got)
+		}
+	}
+}
+
+func TestLoadAcceptsStatesReachedOnlyThroughChoiceAndCatch(t *testing.T) {
+	def := `{"StartAt":"C","States":{
+		"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsPresent":true,"Next":"T"}],"Default":"D"},
+		"D":{"Type":"Succeed"},
+		"T":{"Type":"Task","Resource":"λ:echo","Catch":[{"ErrorEquals":["States.ALL"],"Next":"F"}],"End":true},
+		"F":{"Type":"Fail","Error":"E"}}}`
+	if _, err := Load([]byte(expandDef(def))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Step Functions accepts a Parameters value that is not an object (an array, a string), as
+// deployed state machines show, although the ASL specification asks for an object.
+func TestParametersMayBeAnyJSONValue(t *testing.T) {
+	for _, c := range []struct{ params, want string }{
+		{`["a",{"b.$":"$.b"}]`, `["a",{"b":2}]`},
+		{`"text"`, `"text"`},
+		{`7`, `7`},
+	} {
+		x, _ := runOnEngine(t, confCase{name: "params", def: `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":` + c.params + `,"End":true}}}`, input: `{"b":2}`})
+		if x.Status != StatusSucceeded || !JSONEqual(*x.Output, c.want) {
+			t.Errorf("Parameters %s: %s %v, want %s", c.params, x.Status, x.Output, c.want)
 		}
 	}
 }

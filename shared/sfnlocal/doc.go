@@ -26,4 +26,14 @@
 // which Step Functions reports as the task's error (States.TaskFailed and States.ALL match
 // it, States.Timeout does not). So a handler that never returns ends its execution even on a
 // Task without TimeoutSeconds.
+//
+// # HeartbeatSeconds
+//
+// A Task's HeartbeatSeconds or HeartbeatSecondsPath is rejected at load time. Step Functions
+// restarts a task's heartbeat clock only on SendTaskHeartbeat, which needs a task token, and
+// only activities and the callback (.waitForTaskToken) and job-run (.sync) patterns have one;
+// the Lambda tasks this engine runs are request-response invocations, which can never send a
+// heartbeat (their LambdaFunctionScheduled event has no heartbeat field either). Rather than
+// guess what the service does with a heartbeat that cannot happen, the engine refuses it;
+// bound a Lambda task with TimeoutSeconds and the function's own timeout instead.
 package sfnlocal

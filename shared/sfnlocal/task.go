@@ -13,11 +13,6 @@ func (th *thread) task(ctx context.Context, st *State, params, raw any) (any, *s
 	if serr != nil {
 		return nil, serr
 	}
-	// Request-response Lambda tasks keep no heartbeat clock on AWS; HeartbeatSeconds(Path) is
-	// validated and otherwise has no effect.
-	if _, serr := taskSeconds(st.HeartbeatSeconds, st.HeartbeatPath, raw, "HeartbeatSecondsPath"); serr != nil {
-		return nil, serr
-	}
 	if st.Resource == resourceLambdaInvoke {
 		return th.lambdaInvoke(ctx, st, params, timeout)
 	}
