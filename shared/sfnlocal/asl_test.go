@@ -1,6 +1,7 @@
 package sfnlocal
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -129,6 +130,50 @@ func TestParametersMayBeAnyJSONValue(t *testing.T) {
 		x, _ := runOnEngine(t, confCase{name: "params", def: `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":` + c.params + `,"End":true}}}`, input: `{"b":2}`})
 		if x.Status != StatusSucceeded || !JSONEqual(*x.Output, c.want) {
 			t.Errorf("Parameters %s: %s %v, want %s", c.params, x.Status, x.Output, c.want)
+		}
+	}
+}
+
+func TestMathRandomWithASeedIsReproducible(t *testing.T) {
+	def := `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{
+		"a.$":"States.MathRandom(1, 1000000, 42)","b.$":"States.MathRandom(1, 1000000, 42)",
+		"c.$":"States.MathRandom($.lo, $.hi, $.seed)","d.$":"States.MathRandom(1, 1000000, 43)",
+		"e.$":"States.MathRandom(-5, -5, 9)"},"End":true}}}`
+	var first map[string]any
+	for run := range 2 {
+		e := New(Options{Clock: NewFakeClock(fakeStart), Seed: uint64(run + 1)}) // different engine seeds
+		arn, err := e.CreateStateMachine("rnd", []byte(def), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _, _ := e.StartExecution(arn, "x", `{"lo":1,"hi":1000000,"seed":42}`)
+		res, _ := e.Wait(context.Background(), x)
+		if res.Status != StatusSucceeded {
+			t.Fatalf("%s %s %s", res.Status, res.Error, res.Cause)
+		}
+		out := mustDecode(t, *res.Output).(map[string]any)
+		if !jsonEqual(out["a"], out["b"]) || !jsonEqual(out["a"], out["c"]) {
+			t.Errorf("seed 42 gave %v, %v and %v", out["a"], out["b"], out["c"])
+		}
+		if jsonEqual(out["a"], out["d"]) {
+			t.Errorf("seeds 42 and 43 both gave %v", out["a"])
+		}
+		if n, _ := toInt(out["e"]); n != -5 {
+			t.Errorf("MathRandom(-5, -5, 9) = %v", out["e"])
+		}
+		if first != nil && !jsonEqual(first["a"], out["a"]) {
+			t.Errorf("seed 42 gave %v on one engine and %v on another", first["a"], out["a"])
+		}
+		first = out
+	}
+}
+
+func TestMathRandomWithInvalidArgumentsIsIntrinsicFailure(t *testing.T) {
+	for _, args := range []string{`1, 10, 'x'`, `1, 10, $.obj`, `10, 1, 3`, `'1', 10, 3`, `1, $.obj`} {
+		def := `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"r.$":"States.MathRandom(` + args + `)"},"End":true}}}`
+		x, _ := runOnEngine(t, confCase{name: "rnd", def: def, input: `{"obj":{}}`})
+		if x.Status != StatusFailed || x.Error != ErrIntrinsicFailure {
+			t.Errorf("MathRandom(%s): %s %s, want %s", args, x.Status, x.Error, ErrIntrinsicFailure)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -399,6 +400,15 @@ func (c *intrinsicCall) apply(r *scope, args []any) (any, error) {
 		end, ok2 := toInt(args[1])
 		if !ok1 || !ok2 || end < start {
 			return nil, fmt.Errorf("expected integers start <= end")
+		}
+		if len(args) == 3 {
+			// The same seed gives the same number, as on AWS (whose generator differs).
+			seed, ok := toInt(args[2])
+			if !ok {
+				return nil, fmt.Errorf("the seed must be an integer")
+			}
+			rnd := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+			return intNumber(start + rnd.IntN(end-start+1)), nil
 		}
 		return intNumber(start + r.exec.eng.randIntN(end-start+1)), nil
 	case "States.MathAdd":
