@@ -54,16 +54,18 @@ func skipParam(w http.ResponseWriter, r *http.Request, v url.Values) (int, bool)
 	return n, true
 }
 
-// markerParam sets q.Marker when the marker names a ticket of the list q selects, q being
+// markerParam sets q.Marker when the marker marks a position in the list q selects, q being
 // already restricted to what the caller may see. Any other marker is 404 (API.md §1: a
 // marker that names no item): an unknown ticket, another account's, or one the list's
-// account, status, category or action leaves out.
+// account, action or domain leaves out. A ticket that has since changed status or category
+// still marks its page's end (store.MarksPosition), so paging a busy status list never
+// breaks.
 func (a *API) markerParam(w http.ResponseWriter, r *http.Request, v url.Values, q *store.Query) bool {
 	m := v.Get("marker")
 	if m == "" {
 		return true
 	}
-	in, err := a.Tickets.Contains(r.Context(), *q, m)
+	in, err := a.Tickets.MarksPosition(r.Context(), *q, m)
 	if err != nil {
 		a.writeStoreError(w, r, err)
 		return false

@@ -127,13 +127,14 @@ func (s *Store) input(q Query) (*dynamodb.QueryInput, error) {
 	return in, nil
 }
 
-// Contains reports whether the ticket id is one the query lists (Marker, Limit and Skip play
-// no part), so that a client's marker can be refused when it names no ticket of the list:
-// an unknown ticket, another account's, or one the list's status, category or action leaves
-// out. It reads the ticket with a consistent GetItem, not the list.
-func (s *Store) Contains(ctx context.Context, q Query, id string) (bool, error) {
-	_, key, filters, err := q.plan()
-	if err != nil {
+// MarksPosition reports whether the ticket id can serve as the query's marker: a ticket the
+// list's account, action and domain hold (Marker, Limit and Skip play no part). Status and
+// error category are not compared: they change as jobs move on, and a ticket that has left a
+// status or error list since the client's previous page still marks where that page ended,
+// because ids sort by submission time. An unknown ticket, or one of another account, action
+// or domain, marks nothing in the list. It reads the ticket with a consistent GetItem.
+func (s *Store) MarksPosition(ctx context.Context, q Query, id string) (bool, error) {
+	if _, _, _, err := q.plan(); err != nil {
 		return false, err
 	}
 	if !ticket.ValidID(id) {
@@ -146,8 +147,8 @@ func (s *Store) Contains(ctx context.Context, q Query, id string) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	for _, c := range append([]condition{key}, filters...) {
-		if v, ok := item[c.attr].(*types.AttributeValueMemberS); !ok || v.Value != c.value {
+	for attr, want := range map[string]string{attrAccount: q.Account, attrAction: q.Action, attrDomain: q.Domain} {
+		if v, ok := item[attr].(*types.AttributeValueMemberS); want != "" && (!ok || v.Value != want) {
 			return false, nil
 		}
 	}
