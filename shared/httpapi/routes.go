@@ -10,6 +10,8 @@ const (
 	ReadOnly Access = iota
 	// ReadWrite routes may change tickets.
 	ReadWrite
+	// ReadDelete routes read tickets and delete terminal ones; they write nothing else.
+	ReadDelete
 )
 
 // Route is one operation of the REST contract. The list below is the only place routes are
@@ -51,12 +53,12 @@ var Routes = []Route{
 	{Name: "count-error-jobs", Method: "GET", Path: "/job/error/count"},
 	{Name: "list-error-jobs-by-category", Method: "GET", Path: "/job/error/{category}"},
 	{Name: "count-error-jobs-by-category", Method: "GET", Path: "/job/error/{category}/count"},
-	{Name: "delete-error-jobs-by-category", Method: "DELETE", Path: "/job/error/{category}", Access: ReadWrite},
+	{Name: "delete-error-jobs-by-category", Method: "DELETE", Path: "/job/error/{category}", Access: ReadDelete},
 	{Name: "list-jobs-by-status", Method: "GET", Path: "/job/status/{status}"},
 	{Name: "count-jobs-by-status", Method: "GET", Path: "/job/status/{status}/count"},
 	{Name: "get-job", Method: "GET", Path: "/job/{ticketId}"},
 	{Name: "restart-job", Method: "PUT", Path: "/job/{ticketId}", Access: ReadWrite, StartsExecutions: true},
-	{Name: "delete-job", Method: "DELETE", Path: "/job/{ticketId}", Access: ReadWrite},
+	{Name: "delete-job", Method: "DELETE", Path: "/job/{ticketId}", Access: ReadDelete},
 }
 
 // RouteNamed finds a route by name.
