@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,11 +110,49 @@ func decodeRequest(body []byte, v any) error {
 	return nil
 }
 
-func required(field, v string) error {
-	if v == "" {
-		return apiErr("ValidationException", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+// validation collects a request's constraint violations, worded as the service words them,
+// and reports them together as one ValidationException.
+type validation []string
+
+// notNull requires a member the service model marks required.
+func (v *validation) notNull(field, val string) {
+	if val == "" {
+		*v = append(*v, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
 	}
-	return nil
+}
+
+// pageSize checks a maxResults member: 0 to 1000, 0 meaning the default.
+func (v *validation) pageSize(field string, n int) {
+	switch {
+	case n < 0:
+		*v = append(*v, fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to 0", n, field))
+	case n > 1000:
+		*v = append(*v, fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to 1000", n, field))
+	}
+}
+
+// oneOf checks an enum member, when it is set.
+func (v *validation) oneOf(field, val string, allowed ...string) {
+	if val != "" && !slices.Contains(allowed, val) {
+		*v = append(*v, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", val, field, strings.Join(allowed, ", ")))
+	}
+}
+
+// required is notNull for a request with one required member.
+func required(field, val string) error {
+	var v validation
+	v.notNull(field, val)
+	return v.err()
+}
+
+func (v validation) err() error {
+	switch len(v) {
+	case 0:
+		return nil
+	case 1:
+		return apiErr("ValidationException", "1 validation error detected: %s", v[0])
+	}
+	return apiErr("ValidationException", "%d validation errors detected: %s", len(v), strings.Join(v, "; "))
 }
 
 func opCreateStateMachine(e *Engine, body []byte) (any, error) {
@@ -123,10 +162,12 @@ func opCreateStateMachine(e *Engine, body []byte) (any, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
-	for f, v := range map[string]string{"name": in.Name, "definition": in.Definition, "roleArn": in.RoleArn} {
-		if err := required(f, v); err != nil {
-			return nil, err
-		}
+	var v validation
+	v.notNull("name", in.Name)
+	v.notNull("definition", in.Definition)
+	v.notNull("roleArn", in.RoleArn)
+	if err := v.err(); err != nil {
+		return nil, err
 	}
 	typ := in.Type
 	if typ == "" {
@@ -161,6 +202,9 @@ func opDescribeStateMachine(e *Engine, body []byte) (any, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
+	if err := required("stateMachineArn", in.StateMachineArn); err != nil {
+		return nil, err
+	}
 	info, err := e.DescribeStateMachine(in.StateMachineArn)
 	if err != nil {
 		return nil, err
@@ -171,6 +215,9 @@ func opDescribeStateMachine(e *Engine, body []byte) (any, error) {
 func opDescribeStateMachineForExecution(e *Engine, body []byte) (any, error) {
 	var in struct{ ExecutionArn string }
 	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	if err := required("executionArn", in.ExecutionArn); err != nil {
 		return nil, err
 	}
 	ex, err := e.executionByARN(in.ExecutionArn)
@@ -187,8 +234,9 @@ func opDescribeStateMachineForExecution(e *Engine, body []byte) (any, error) {
 }
 
 // page cuts items[offset:offset+max] and returns the next token, or "" on the last page.
+// maxResults is 1 to 1000, or 0 for the default of 100 (validation.pageSize).
 func page(n int, maxResults int, token string) (lo, hi int, next string, err error) {
-	if maxResults <= 0 || maxResults > 1000 {
+	if maxResults == 0 {
 		maxResults = 100
 	}
 	if token != "" {
@@ -212,6 +260,11 @@ func opListStateMachines(e *Engine, body []byte) (any, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
+	var v validation
+	v.pageSize("maxResults", in.MaxResults)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
 	all := e.ListStateMachines()
 	lo, hi, next, err := page(len(all), in.MaxResults, in.NextToken)
 	if err != nil {
@@ -233,17 +286,28 @@ func opDeleteStateMachine(e *Engine, body []byte) (any, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
+	if err := required("stateMachineArn", in.StateMachineArn); err != nil {
+		return nil, err
+	}
 	return map[string]any{}, e.DeleteStateMachine(in.StateMachineArn)
 }
 
 func opUpdateStateMachine(e *Engine, body []byte) (any, error) {
 	var in struct {
-		StateMachineArn string
-		Definition      *string
-		RoleArn         string
+		StateMachineArn      string
+		Definition           *string
+		RoleArn              string
+		LoggingConfiguration *json.RawMessage
+		TracingConfiguration *json.RawMessage
 	}
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
+	}
+	if err := required("stateMachineArn", in.StateMachineArn); err != nil {
+		return nil, err
+	}
+	if in.Definition == nil && in.RoleArn == "" && in.LoggingConfiguration == nil && in.TracingConfiguration == nil {
+		return nil, apiErr("MissingRequiredParameter", "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified")
 	}
 	var def []byte
 	if in.Definition != nil {
@@ -306,6 +370,9 @@ func opDescribeExecution(e *Engine, body []byte) (any, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
+	if err := required("executionArn", in.ExecutionArn); err != nil {
+		return nil, err
+	}
 	x, err := e.DescribeExecution(in.ExecutionArn)
 	if err != nil {
 		return nil, err
@@ -318,6 +385,9 @@ func opStopExecution(e *Engine, body []byte) (any, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
+	if err := required("executionArn", in.ExecutionArn); err != nil {
+		return nil, err
+	}
 	t, err := e.StopExecution(in.ExecutionArn, in.Error, in.Cause)
 	if err != nil {
 		return nil, err
@@ -327,15 +397,37 @@ func opStopExecution(e *Engine, body []byte) (any, error) {
 
 func opListExecutions(e *Engine, body []byte) (any, error) {
 	var in struct {
-		StateMachineArn, StatusFilter, NextToken string
-		MaxResults                               int
+		StateMachineArn, MapRunArn, StatusFilter, RedriveFilter, NextToken string
+		MaxResults                                                         int
 	}
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
+	var v validation
+	v.oneOf("statusFilter", in.StatusFilter, StatusRunning, StatusSucceeded, StatusFailed, StatusTimedOut, StatusAborted, "PENDING_REDRIVE")
+	v.oneOf("redriveFilter", in.RedriveFilter, "REDRIVEN", "NOT_REDRIVEN")
+	v.pageSize("maxResults", in.MaxResults)
+	switch {
+	case in.StateMachineArn == "" && in.MapRunArn == "":
+		v = append(v, "Must provide a StateMachine ARN or MapRun ARN")
+	case in.StateMachineArn != "" && in.MapRunArn != "":
+		v = append(v, "Provide either a StateMachine ARN or a MapRun ARN, not both")
+	case in.StateMachineArn != "" && in.StatusFilter == "PENDING_REDRIVE":
+		v = append(v, "The PENDING_REDRIVE statusFilter needs a MapRun ARN, not a StateMachine ARN")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.MapRunArn != "" {
+		// Map Runs belong to distributed Map states, which the engine refuses at load time.
+		return nil, apiErr("ResourceNotFound", "Resource not found: '%s'", in.MapRunArn)
+	}
 	list, err := e.ListExecutions(in.StateMachineArn, in.StatusFilter)
 	if err != nil {
 		return nil, err
+	}
+	if in.RedriveFilter == "REDRIVEN" {
+		list = nil // the engine never redrives an execution
 	}
 	lo, hi, next, err := page(len(list), in.MaxResults, in.NextToken)
 	if err != nil {
@@ -364,6 +456,12 @@ func opGetExecutionHistory(e *Engine, body []byte) (any, error) {
 		IncludeExecutionData    *bool
 	}
 	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	var v validation
+	v.notNull("executionArn", in.ExecutionArn)
+	v.pageSize("maxResults", in.MaxResults)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
 	events, err := e.History(in.ExecutionArn)

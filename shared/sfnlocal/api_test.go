@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // NewSFNClient returns an sfn client for endpoint with static test credentials.
@@ -267,5 +269,142 @@ func TestSDKFailedExecutionReportsErrorAndCause(t *testing.T) {
 	if d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "StepFailed" ||
 		aws.ToString(d.Cause) != `{"errorMessage":"step failed: r","errorType":"StepFailed"}` || d.Output != nil {
 		t.Errorf("failed execution: %s %q %q", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+}
+
+// withoutClientValidation lets a request that lacks required members reach the server, as
+// a client of another SDK, or none, may send it.
+func withoutClientValidation(o *sfn.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		_, err := s.Initialize.Remove("OperationInputValidation")
+		return err
+	})
+}
+
+func TestSDKRequestsAreValidatedAsTheServiceDoes(t *testing.T) {
+	_, c := apiTestClient(t)
+	ctx := context.Background()
+	sm := createSM(t, c, "validated", doubleDef)
+	start, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm), Input: aws.String(`{"N":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, c, *start.ExecutionArn)
+	noValidation := []func(*sfn.Options){withoutClientValidation}
+	cases := []struct {
+		name string
+		call func() error
+		code string
+		want string
+	}{
+		{"ListExecutionsBadStatusFilter", func() error {
+			_, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), StatusFilter: "DONE"})
+			return err
+		}, "ValidationException", "Value 'DONE' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]"},
+		{"ListExecutionsMaxResultsAbove1000", func() error {
+			_, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), MaxResults: 1001})
+			return err
+		}, "ValidationException", "Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"},
+		{"ListExecutionsNegativeMaxResults", func() error {
+			_, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), MaxResults: -1})
+			return err
+		}, "ValidationException", "Member must have value greater than or equal to 0"},
+		{"ListExecutionsTwoErrorsAtOnce", func() error {
+			_, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), StatusFilter: "DONE", MaxResults: 5000})
+			return err
+		}, "ValidationException", "2 validation errors detected: "},
+		{"ListExecutionsWithoutStateMachineArn", func() error {
+			_, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{})
+			return err
+		}, "ValidationException", "Must provide a StateMachine ARN or MapRun ARN"},
+		{"ListExecutionsBadRedriveFilter", func() error {
+			_, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), RedriveFilter: "SOMETIMES"})
+			return err
+		}, "ValidationException", "at 'redriveFilter'"},
+		{"ListExecutionsUnknownMapRun", func() error {
+			_, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: aws.String("arn:aws:states:us-east-1:123456789012:mapRun:validated/m:1")})
+			return err
+		}, "ResourceNotFound", "Resource not found"},
+		{"ListStateMachinesMaxResultsAbove1000", func() error {
+			_, err := c.ListStateMachines(ctx, &sfn.ListStateMachinesInput{MaxResults: 1001})
+			return err
+		}, "ValidationException", "at 'maxResults'"},
+		{"GetExecutionHistoryMaxResultsAbove1000", func() error {
+			_, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn, MaxResults: 1001})
+			return err
+		}, "ValidationException", "at 'maxResults'"},
+		{"StartExecutionWithoutStateMachineArn", func() error {
+			_, err := c.StartExecution(ctx, &sfn.StartExecutionInput{}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null"},
+		{"DescribeExecutionWithoutExecutionArn", func() error {
+			_, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'executionArn'"},
+		{"StopExecutionWithoutExecutionArn", func() error {
+			_, err := c.StopExecution(ctx, &sfn.StopExecutionInput{}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'executionArn'"},
+		{"GetExecutionHistoryWithoutExecutionArn", func() error {
+			_, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'executionArn'"},
+		{"DescribeStateMachineForExecutionWithoutExecutionArn", func() error {
+			_, err := c.DescribeStateMachineForExecution(ctx, &sfn.DescribeStateMachineForExecutionInput{}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'executionArn'"},
+		{"DescribeStateMachineWithoutArn", func() error {
+			_, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'stateMachineArn'"},
+		{"DeleteStateMachineWithoutArn", func() error {
+			_, err := c.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'stateMachineArn'"},
+		{"UpdateStateMachineWithoutArn", func() error {
+			_, err := c.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/r")}, noValidation...)
+			return err
+		}, "ValidationException", "Value null at 'stateMachineArn'"},
+		{"UpdateStateMachineWithNothingToUpdate", func() error {
+			_, err := c.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: aws.String(sm)})
+			return err
+		}, "MissingRequiredParameter", "Either the definition, the role ARN"},
+		{"CreateStateMachineWithoutNameOrRole", func() error {
+			_, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Definition: aws.String(expandDef(doubleDef))}, noValidation...)
+			return err
+		}, "ValidationException", "2 validation errors detected: Value null at 'name' failed to satisfy constraint: Member must not be null; Value null at 'roleArn'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			var ae smithy.APIError
+			if !errors.As(err, &ae) || ae.ErrorCode() != tc.code || !strings.Contains(ae.ErrorMessage(), tc.want) {
+				t.Fatalf("got %v, want %s containing %q", err, tc.code, tc.want)
+			}
+		})
+	}
+	var typed *types.ValidationException
+	_, err = c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), StatusFilter: "DONE"})
+	if !errors.As(err, &typed) {
+		t.Errorf("bad statusFilter: %v, want *types.ValidationException", err)
+	}
+	var missing *types.MissingRequiredParameter
+	_, err = c.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: aws.String(sm)})
+	if !errors.As(err, &missing) {
+		t.Errorf("empty update: %v, want *types.MissingRequiredParameter", err)
+	}
+	// The valid edges still answer.
+	for _, n := range []int32{0, 1, 1000} {
+		if _, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), MaxResults: n, StatusFilter: types.ExecutionStatusSucceeded}); err != nil {
+			t.Errorf("maxResults %d: %v", n, err)
+		}
+	}
+	out, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), RedriveFilter: types.ExecutionRedriveFilterNotRedriven})
+	if err != nil || len(out.Executions) != 1 {
+		t.Errorf("NOT_REDRIVEN: %v %v", out, err)
+	}
+	out, err = c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), RedriveFilter: types.ExecutionRedriveFilterRedriven})
+	if err != nil || len(out.Executions) != 0 {
+		t.Errorf("REDRIVEN: %v %v", out, err)
 	}
 }
