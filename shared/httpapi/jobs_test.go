@@ -321,3 +321,21 @@ func TestListsAndCountsQueryAnIndexAndNeverScan(t *testing.T) {
 		t.Errorf("DynamoDB requests %v: want Queries and no Scan", ops)
 	}
 }
+
+func TestBulkDeleteOutOfTimeSays503AndARepeatFinishes(t *testing.T) {
+	h := newHarness(t)
+	for range 30 {
+		h.create("acct-a", ticket.Error, ticket.Dependency)
+	}
+	h.api.WaitCap = time.Nanosecond
+	r := h.call("delete-error-jobs-by-category", gatewayEvent(admin, "DELETE", "/job/error/DEPENDENCY"))
+	p := expectProblem(t, r, http.StatusServiceUnavailable)
+	if r.header("Retry-After") != "0" || !strings.Contains(p.Detail, "repeat the request") {
+		t.Errorf("503 without the way on: Retry-After %q, %q", r.header("Retry-After"), p.Detail)
+	}
+	h.api.WaitCap = 0
+	expectStatus(t, h.call("delete-error-jobs-by-category", gatewayEvent(admin, "DELETE", "/job/error/DEPENDENCY")), http.StatusNoContent)
+	if r := h.call("count-error-jobs", gatewayEvent(admin, "GET", "/job/error/count", "Accept", "text/plain")); r.Body != "0" {
+		t.Errorf("after the repeat, %s error jobs left", r.Body)
+	}
+}

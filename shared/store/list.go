@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -43,6 +44,10 @@ type Page struct {
 	Tickets []*ticket.Ticket
 	Next    string
 }
+
+// deleteParallelism is how many deletes DeleteAll has in flight: enough to clear a large
+// category within one request, well below a table's on-demand burst.
+const deleteParallelism = 16
 
 // attrAction is the attribute the action filter compares; no index keys it.
 const attrAction = "action"
@@ -243,8 +248,10 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	return n, nil
 }
 
-// DeleteAll deletes every terminal ticket the query selects and returns how many went.
-// A ticket that changed status meanwhile is left alone.
+// DeleteAll deletes every terminal ticket the query lists, a few at a time in parallel, and
+// returns how many it deleted. A ticket that is gone or no longer terminal is skipped. When ctx
+// ends first it returns the count so far with ctx's error: the rest is still there, and
+// calling again finishes the job.
 func (s *Store) DeleteAll(ctx context.Context, q Query) (int, error) {
 	in, err := s.input(q)
 	if err != nil {
@@ -254,16 +261,40 @@ func (s *Store) DeleteAll(ctx context.Context, q Query) (int, error) {
 	if err := s.each(ctx, in, func(r record) bool { ids = append(ids, r.TicketID); return true }); err != nil {
 		return 0, err
 	}
-	deleted := 0
+	var (
+		mu      sync.Mutex
+		deleted int
+		first   error
+		wg      sync.WaitGroup
+		slots   = make(chan struct{}, deleteParallelism)
+	)
 	for _, id := range ids {
-		err := s.Delete(ctx, id)
-		switch {
-		case err == nil:
-			deleted++
-		case errors.Is(err, ErrNotFound), errors.Is(err, ErrNotTerminal):
-		default:
-			return deleted, err
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed || ctx.Err() != nil {
+			break
 		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			err := s.Delete(ctx, id)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				deleted++
+			case errors.Is(err, ErrNotFound), errors.Is(err, ErrNotTerminal):
+			case ctx.Err() != nil: // reported once, below
+			case first == nil:
+				first = err
+			}
+		}()
 	}
-	return deleted, nil
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return deleted, first
 }

@@ -348,6 +348,28 @@ func TestDeleteAllRemovesOnlyThatCategory(t *testing.T) {
 	})
 }
 
+func TestDeleteAllCutShortLeavesTheRestForTheNextCall(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		for i := range 40 {
+			mustCreate(t, s, newTicket(i, "acct1", ticket.Error))
+		}
+		q := store.Query{Errors: true, Category: ticket.Dependency}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		n, err := s.DeleteAll(ctx, q)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cut short: %d deleted, err %v; want context.Canceled", n, err)
+		}
+		if left, _ := s.Count(context.Background(), q); left != 40-n {
+			t.Errorf("%d deleted but %d left of 40", n, left)
+		}
+		rest, err := s.DeleteAll(context.Background(), q)
+		if err != nil || n+rest != 40 {
+			t.Errorf("second call deleted %d (%v) after %d; want all 40 in all", rest, err, n)
+		}
+	})
+}
+
 func TestCompleteTicketsGetTTLOthersDoNot(t *testing.T) {
 	eachBackend(t, func(t *testing.T, _ *store.Store, db *dynamodb.Client) {
 		ctx := context.Background()
