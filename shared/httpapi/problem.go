@@ -65,7 +65,7 @@ func gatewayContext(r *http.Request) (events.APIGatewayProxyRequestContext, bool
 func WriteProblem(w http.ResponseWriter, r *http.Request, status int, detail string) {
 	p := Problem{
 		Type: ProblemType(status), Title: http.StatusText(status), Status: status,
-		Detail: detail, Instance: r.URL.Path, RequestID: RequestID(r),
+		Detail: detail, Instance: clientPath(r, r.URL.Path), RequestID: RequestID(r),
 	}
 	h := w.Header()
 	h.Del("Link")

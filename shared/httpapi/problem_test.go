@@ -42,8 +42,8 @@ func TestProblemDocumentsMatchGoldenFilesByteForByte(t *testing.T) {
 			if got := r.header("Content-Type"); got != c.contentType {
 				t.Errorf("Content-Type %q, want %q", got, c.contentType)
 			}
-			if !strings.Contains(r.Body, "c6af9ac6-7b61-11e6-9a41-93e8deadbeef") || !strings.Contains(r.Body, "/job/0123456789abcdef01234567") {
-				t.Errorf("the problem does not name the request id and the path: %s", r.Body)
+			if !strings.Contains(r.Body, "c6af9ac6-7b61-11e6-9a41-93e8deadbeef") || !strings.Contains(r.Body, "/dev/job/0123456789abcdef01234567") {
+				t.Errorf("the problem does not name the request id and the path the client called (stage included): %s", r.Body)
 			}
 			golden := filepath.Join("testdata", c.golden)
 			got := normalizeProblem(r.Body)
