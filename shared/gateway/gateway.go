@@ -49,13 +49,30 @@ type Gateway struct {
 // New returns a gateway for the routes, each served by handlers[route.Name].
 func New(routes []httpapi.Route, handlers map[string]lambda.Handler, authz Decider, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{mux: http.NewServeMux(), handlers: handlers, auth: authz, log: log}
+	// API Gateway finds the resource by path first, a literal segment before a {parameter}
+	// (DELETE /job/error/count is the count resource, not /job/error/{category}), then the
+	// method on it. Go's mux does the path part when the patterns carry no method.
+	resources := map[string]map[string]httpapi.Route{}
 	for _, rt := range routes {
 		if handlers[rt.Name] == nil {
 			return nil, fmt.Errorf("route %s has no Lambda handler", rt.Name)
 		}
-		g.mux.Handle(rt.Pattern(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// Go's mux serves HEAD with a GET pattern; API Gateway serves only declared methods.
-			if r.Method != rt.Method {
+		// Every prefix of a path is a resource too (/job/status of /job/status/{status}), with
+		// no methods unless a route gives it some.
+		for i := range rt.Path {
+			if i > 0 && rt.Path[i] == '/' && resources[rt.Path[:i]] == nil {
+				resources[rt.Path[:i]] = map[string]httpapi.Route{}
+			}
+		}
+		if resources[rt.Path] == nil {
+			resources[rt.Path] = map[string]httpapi.Route{}
+		}
+		resources[rt.Path][rt.Method] = rt
+	}
+	for path, methods := range resources {
+		g.mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rt, ok := methods[r.Method]
+			if !ok {
 				g.noRoute(w, r)
 				return
 			}
@@ -63,7 +80,7 @@ func New(routes []httpapi.Route, handlers map[string]lambda.Handler, authz Decid
 		}))
 	}
 	// API Gateway answers a path or method it has no route for with MISSING_AUTHENTICATION_TOKEN,
-	// which the template maps to 404; a method a known path does not serve gets the same.
+	// which the template maps to 404.
 	g.mux.Handle("/", http.HandlerFunc(g.noRoute))
 	return g, nil
 }

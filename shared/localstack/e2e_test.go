@@ -404,6 +404,16 @@ func TestUnknownRoutesAndMethodsAre404AsOnAPIGateway(t *testing.T) {
 	if r.status != 404 || r.body != "" {
 		t.Errorf("HEAD on a GET-only route: %d %q", r.status, r.body)
 	}
+	// A literal path segment wins over a {parameter}, whatever the method: these are the
+	// count and error-list resources, which serve GET only, not /job/error/{category} or
+	// /job/{ticketId}.
+	expectProblem(t, e.do("DELETE", "/job/error/count", e.stack.AdminToken, nil, ""), 404)
+	expectProblem(t, e.do("PUT", "/job/error", e.stack.AdminToken, nil, ""), 404)
+	r = e.do("GET", "/job/status", "", nil, "")
+	expectProblem(t, r, 404)
+	if !strings.Contains(r.body, "no route") {
+		t.Errorf("/job/status is a resource of its own (with no methods), not a ticket id: %s", r.body)
+	}
 }
 
 func TestGatewayProblemsAreJSONWhateverTheClientAccepts(t *testing.T) {
