@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
 // stuckInput selects whether the stuck handler returns or blocks, ignoring its context,
@@ -188,5 +193,90 @@ func TestFunctionTimeoutMustBeWholeSecondsFromOneTo900(t *testing.T) {
 			}()
 			WithTimeout(d)
 		}()
+	}
+}
+
+// One engine, reached through the SDK as the local stack reaches it, meets every kind of bad
+// input in turn; each ends in the error the service gives, and then a normal execution runs.
+func TestEngineKeepsServingAfterBadInput(t *testing.T) {
+	e := robustEngine()
+	e.RegisterFunc("stuck", stuckHandler(t), WithTimeout(3*time.Second))
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(srv.Close)
+	c := newSFNClient(srv.URL)
+	ctx := context.Background()
+	role := aws.String("arn:aws:iam::123456789012:role/r")
+	create := func(name, def string) (string, error) {
+		out, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(name), Definition: aws.String(expandDef(def)), RoleArn: role})
+		if err != nil {
+			return "", err
+		}
+		return *out.StateMachineArn, nil
+	}
+	var invDef *types.InvalidDefinition
+	if _, err := create("notJSON", `{"StartAt":"P","States":{`); !errors.As(err, &invDef) || !strings.Contains(err.Error(), "not valid JSON") {
+		t.Errorf("definition that is not JSON: %v, want InvalidDefinition", err)
+	}
+	if _, err := create("unknownType", `{"StartAt":"P","States":{"P":{"Type":"Teleport","End":true}}}`); !errors.As(err, &invDef) || !strings.Contains(err.Error(), `state P: unknown state Type "Teleport"`) {
+		t.Errorf("unknown state type: %v, want InvalidDefinition naming state P", err)
+	}
+	resp, err := http.Post(srv.URL, "application/x-amz-json-1.0", strings.NewReader(`{"name":`))
+	if err == nil {
+		resp.Body.Close()
+	}
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("request body that is not JSON: %v %v, want 400", resp, err)
+	}
+
+	sm, err := create("double", doubleDef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(arn, input string) (string, error) {
+		out, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn), Input: aws.String(input)})
+		if err != nil {
+			return "", err
+		}
+		return *out.ExecutionArn, nil
+	}
+	var invInput *types.InvalidExecutionInput
+	if _, err := start(sm, `{"N":`); !errors.As(err, &invInput) {
+		t.Errorf("input that is not JSON: %v, want InvalidExecutionInput", err)
+	}
+	var invalid *types.ValidationException
+	if _, err := start(sm, `{"s":"`+strings.Repeat("x", MaxPayloadSize)+`"}`); !errors.As(err, &invalid) || !strings.Contains(err.Error(), "262144") {
+		t.Errorf("input over 256 KiB: %v, want ValidationException", err)
+	}
+
+	for _, c2 := range []struct {
+		name, def, input, err, cause string
+	}{
+		{"panics", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:panic","End":true}}}`, `{}`, "string", `"errorMessage":"kaboom"`},
+		{"neverReturns", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:stuck","End":true}}}`, `{"Hang":true}`, "Sandbox.Timedout", "Task timed out after 3.00 seconds"},
+	} {
+		arn, err := create(c2.name, c2.def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := start(arn, c2.input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := waitDone(t, c, x)
+		if d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != c2.err || !strings.Contains(aws.ToString(d.Cause), c2.cause) {
+			t.Errorf("handler that %s: %s %s %s, want FAILED %s", c2.name, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause), c2.err)
+		}
+	}
+
+	x, err := start(sm, `{"N":5}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c, x); d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `{"N":10}` {
+		t.Fatalf("normal execution after the bad input: %s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Output))
+	}
+	ms, err := c.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	if err != nil || len(ms.StateMachines) != 3 {
+		t.Errorf("ListStateMachines: %v %v, want the 3 created", ms, err)
 	}
 }
