@@ -783,6 +783,20 @@ func TestJobRoutesAnswer409ForAJobInTheWrongState(t *testing.T) {
 	}
 }
 
+// members makes seven tickets of the route's list for the account, with tickets it leaves out
+// in between, and returns the members' ids newest first.
+func (m *matrix) members(t *testing.T, account string, rw jobRoute) []string {
+	t.Helper()
+	var want []string
+	for i := range 7 {
+		want = append([]string{m.make(t, account, rw.member).ID}, want...)
+		if i%2 == 0 {
+			m.make(t, account, rw.outsider)
+		}
+	}
+	return want
+}
+
 func TestEveryJobListPagesByFollowingLinkInJSONAndXML(t *testing.T) {
 	m := startMatrix(t)
 	admin := m.stack.AdminToken
@@ -793,13 +807,7 @@ func TestEveryJobListPagesByFollowingLinkInJSONAndXML(t *testing.T) {
 		t.Run(rw.name, func(t *testing.T) {
 			e := m.client(t)
 			account := m.account()
-			var want []string
-			for i := range 7 {
-				want = append([]string{m.make(t, account, rw.member).ID}, want...)
-				if i%2 == 0 {
-					m.make(t, account, rw.outsider)
-				}
-			}
+			want := m.members(t, account, rw)
 			owner := e.token(account, auth.StatusEnabled)
 			for _, f := range formats[1:] {
 				t.Run(f.name+"/owner", func(t *testing.T) {
@@ -841,13 +849,7 @@ func TestEveryCountRouteCountsWhatItsListYieldsAfterTheMarkerUpToTheLimit(t *tes
 		t.Run(rw.name, func(t *testing.T) {
 			e := m.client(t)
 			account := m.account()
-			var want []string
-			for i := range 7 {
-				want = append([]string{m.make(t, account, rw.member).ID}, want...)
-				if i%2 == 0 {
-					m.make(t, account, rw.outsider)
-				}
-			}
+			want := m.members(t, account, rw)
 			owner := e.token(account, auth.StatusEnabled)
 			for _, c := range []struct {
 				query []string
