@@ -126,17 +126,26 @@ func TestConcurrentInvocationsOfOneFunctionRunAtTheSameTime(t *testing.T) {
 }
 
 func TestConcurrentInvocationsKeepTheirOwnOutputs(t *testing.T) {
-	e := robustEngine()
+	echo := func(in any) (any, error) { return in, nil }
 	var items []string
 	for i := range 64 {
 		items = append(items, fmt.Sprintf(`{"N":%d,"s":%q}`, i, strings.Repeat(string(rune('a'+i%26)), 100+i)))
 	}
 	in := `{"items":[` + strings.Join(items, ",") + `]}`
 	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","End":true,
-		"ItemProcessor":{"StartAt":"E","States":{"E":{"Type":"Task","Resource":"λ:echo","End":true}}}}}}`
-	x, _ := runDef(t, e, "echoes", def, in)
-	if x.Status != StatusSucceeded || !JSONEqual(*x.Output, `[`+strings.Join(items, ",")+`]`) {
-		t.Fatalf("%s %s: outputs differ from inputs", x.Status, x.Error)
+		"ItemProcessor":{"StartAt":"E","States":{"E":{"Type":"Task","Resource":"λ:echoes","End":true}}}}}}`
+	for name, register := range map[string]func(e *Engine){
+		"RegisterFunc":                         func(e *Engine) { e.RegisterFunc("echoes", echo) },
+		"RegisterFunctionWithLambdaNewHandler": func(e *Engine) { e.RegisterFunction("echoes", lambda.NewHandler(echo)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := robustEngine()
+			register(e)
+			x, _ := runDef(t, e, "echoes", def, in)
+			if x.Status != StatusSucceeded || !JSONEqual(*x.Output, `[`+strings.Join(items, ",")+`]`) {
+				t.Fatalf("%s %s: outputs differ from inputs", x.Status, x.Error)
+			}
+		})
 	}
 }
 
