@@ -225,7 +225,7 @@ func callHandler(ctx context.Context, h lambda.Handler, payload []byte) (inv inv
 	if err != nil {
 		return invocation{fnError: true, payload: errorPayload(err)}
 	}
-	// aws-lambda-go reuses its output buffer for the next invocation: keep a copy.
+	// A handler may reuse its output buffer for its next invocation: keep a copy.
 	return invocation{payload: bytes.Clone(out)}
 }
 
