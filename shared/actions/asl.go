@@ -20,7 +20,17 @@ const (
 	ErrStepFailed    = "StepFailed"
 	ErrStepTransient = "StepTransient"
 	ErrJobCancelled  = "JobCancelled"
+	// ErrTaskTimeout is a Task that did not answer within its TimeoutSeconds, and
+	// ErrFunctionTimeout a step Lambda that ran past its own Timeout. The two are equal (so a
+	// hung call does not outlive the Task and act after the saga moved on), so either may
+	// come first: both mean the system did not answer.
+	ErrTaskTimeout     = "States.Timeout"
+	ErrFunctionTimeout = "Sandbox.Timedout"
 )
+
+// transientErrors are retried with the step's retry policy; once retries are used up the
+// step and the job are TIMEDOUT (docs/saga.md).
+var transientErrors = []string{ErrStepTransient, ErrTaskTimeout, ErrFunctionTimeout}
 
 // lambdaErrors are the Lambda service's own failures, retried on every Task.
 var lambdaErrors = []string{
@@ -161,9 +171,9 @@ func (a Action) graph() *graph {
 			step:     s.Name,
 			phase:    "do",
 			timeout:  s.TimeoutSeconds(),
-			retry:    []retrier{{lambdaErrors, lambdaRetry}, {[]string{ErrStepTransient, "States.Timeout"}, s.Retry}},
+			retry:    []retrier{{lambdaErrors, lambdaRetry}, {transientErrors, s.Retry}},
 			catch: []catcher{
-				{[]string{ErrStepTransient, "States.Timeout"}, "$.error", s.TimedOutState()},
+				{transientErrors, "$.error", s.TimedOutState()},
 				{[]string{"States.ALL"}, "$.error", a.rollbackEntry(k)},
 			},
 			next: next,

@@ -184,10 +184,10 @@ func TestStateMachineStructure(t *testing.T) {
 				t.Errorf("%s.%s: TimeoutSeconds %d, want %d", a.Name, st.Name, s.TimeoutSeconds, wantTimeout)
 			}
 			r := s.Retry[len(s.Retry)-1]
-			if !slices.Equal(r.ErrorEquals, []string{"StepTransient", "States.Timeout"}) || r.MaxAttempts != st.Retry.MaxAttempts {
+			if !slices.Equal(r.ErrorEquals, []string{"StepTransient", "States.Timeout", "Sandbox.Timedout"}) || r.MaxAttempts != st.Retry.MaxAttempts {
 				t.Errorf("%s.%s: step retrier %+v", a.Name, st.Name, r)
 			}
-			if len(s.Catch) != 2 || s.Catch[0].Next != st.TimedOutState() || !slices.Equal(s.Catch[0].ErrorEquals, []string{"StepTransient", "States.Timeout"}) {
+			if len(s.Catch) != 2 || s.Catch[0].Next != st.TimedOutState() || !slices.Equal(s.Catch[0].ErrorEquals, []string{"StepTransient", "States.Timeout", "Sandbox.Timedout"}) {
 				t.Errorf("%s.%s: the StepTransient/States.Timeout catcher to %s must come first, before States.ALL", a.Name, st.Name, st.TimedOutState())
 			}
 			if sm.States[st.TimedOutState()].Next != "JobTimedOut" {

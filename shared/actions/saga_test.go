@@ -62,7 +62,16 @@ func (f *fakeSystems) handler(function string) lambda.Handler {
 			return nil, fmt.Errorf("%s: payload without the ticket id: %v", function, in)
 		}
 		if decide != nil {
-			if err := decide(n); err != nil {
+			err := decide(n)
+			if err == errHang {
+				// No answer: the engine's timeout must end the call.
+				select {
+				case <-ctx.Done():
+				case <-time.After(10 * time.Second):
+				}
+				return nil, fmt.Errorf("%s: the hung call was never ended", call)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -72,9 +81,18 @@ func (f *fakeSystems) handler(function string) lambda.Handler {
 
 func always(err error) func(int) error { return func(int) error { return err } }
 
+// errHang makes a call hang until the engine gives up on it.
+var errHang = fmt.Errorf("hang")
+
 // runCreateDomain runs createDomain on the engine with a fake clock and returns the calls made
 // and how the execution ended.
 func runCreateDomain(t *testing.T, fail map[string]func(n int) error) (*fakeSystems, sfnlocal.Execution) {
+	t.Helper()
+	return runCreateDomainWithTimeouts(t, fail, nil)
+}
+
+// runCreateDomainWithTimeouts is runCreateDomain with some functions' own timeouts set.
+func runCreateDomainWithTimeouts(t *testing.T, fail map[string]func(n int) error, timeouts map[string]time.Duration) (*fakeSystems, sfnlocal.Execution) {
 	t.Helper()
 	a, _ := actions.Lookup("createDomain")
 	def, err := a.StateMachine()
@@ -84,7 +102,11 @@ func runCreateDomain(t *testing.T, fail map[string]func(n int) error) (*fakeSyst
 	engine := sfnlocal.New(sfnlocal.Options{Clock: sfnlocal.NewFakeClock(time.Now()), Seed: 1})
 	f := &fakeSystems{errors: map[string]string{}, counts: map[string]int{}, fail: fail}
 	for _, fn := range []string{"StepIdentityFunction", "StepKmsFunction", "StepCrmFunction", "StepBillingFunction", "StepTicketsFunction"} {
-		engine.RegisterFunction(fn, f.handler(fn))
+		var opts []sfnlocal.FunctionOption
+		if d, ok := timeouts[fn]; ok {
+			opts = append(opts, sfnlocal.WithTimeout(d))
+		}
+		engine.RegisterFunction(fn, f.handler(fn), opts...)
 	}
 	smArn, err := engine.CreateStateMachineWithSubstitutions("createDomain", def, substitutions, "arn:aws:iam::123456789012:role/StateMachineRole")
 	if err != nil {
@@ -151,6 +173,23 @@ func TestCreateDomainTransientFailureAtStep3TimesOutWithoutRollback(t *testing.T
 	expectEnd(t, exec, sfnlocal.StatusFailed, "JobTimedOut")
 	if f.errors["CreateSalesforceAccount/timedOut"] != "StepTransient" {
 		t.Errorf("RecordTimedOut was given error %q, want StepTransient", f.errors["CreateSalesforceAccount/timedOut"])
+	}
+}
+
+// A step Lambda's Timeout equals its Task's TimeoutSeconds, so on AWS either may end a hung
+// call first; Lambda's (Sandbox.Timedout) must count as the system not answering, as
+// States.Timeout does, not as a permanent failure that rolls everything back.
+func TestCreateDomainStepFunctionTimingOutIsRetriedThenTimesOut(t *testing.T) {
+	f, exec := runCreateDomainWithTimeouts(t, map[string]func(int) error{
+		"CreateSalesforceAccount/do": always(errHang),
+	}, map[string]time.Duration{"StepCrmFunction": time.Second})
+	expectCalls(t, f,
+		"CreateUmsDomain/do", "CreateKmsDomain/do",
+		"CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do",
+		"CreateSalesforceAccount/timedOut")
+	expectEnd(t, exec, sfnlocal.StatusFailed, "JobTimedOut")
+	if f.errors["CreateSalesforceAccount/timedOut"] != actions.ErrFunctionTimeout {
+		t.Errorf("RecordTimedOut was given error %q, want %s", f.errors["CreateSalesforceAccount/timedOut"], actions.ErrFunctionTimeout)
 	}
 }
 

@@ -40,11 +40,7 @@ func MachineARNPrefix() string {
 // createStateMachines creates, in the engine, every AWS::Serverless::StateMachine of
 // template.yaml from its DefinitionUri and DefinitionSubstitutions, named after its file
 // (statemachines/createDomain.asl.json → actionservice-createDomain).
-func createStateMachines(engine *sfnlocal.Engine) ([]string, error) {
-	tpl, err := samtemplate.Load()
-	if err != nil {
-		return nil, err
-	}
+func createStateMachines(engine *sfnlocal.Engine, tpl *samtemplate.Template) ([]string, error) {
 	var names []string
 	for _, sm := range tpl.StateMachines {
 		subs, err := sm.Substitutions(func(ref samtemplate.Ref) (string, error) {

@@ -25,6 +25,7 @@ import (
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/outside/simulator"
 	"github.com/actionservice/actionservice/shared/reconcile"
+	"github.com/actionservice/actionservice/shared/samtemplate"
 	"github.com/actionservice/actionservice/shared/secrets"
 	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/sfnlocal"
@@ -178,10 +179,21 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	s.Simulator = simulator.New()
 	s.Engine = sfnlocal.New(sfnlocal.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount})
 	outsideClient := outside.NewClient(outside.SimulatorConfig(s.URL+"/_sim", c.OutsideTimeout), nil)
-	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
-		s.Engine.RegisterFunction(name, h)
+	tpl, err := samtemplate.Load()
+	if err != nil {
+		l.Close()
+		return nil, err
 	}
-	if _, err := createStateMachines(s.Engine); err != nil {
+	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
+		fn, ok := tpl.Functions[name]
+		if !ok {
+			l.Close()
+			return nil, fmt.Errorf("step function %s is not in template.yaml", name)
+		}
+		// Each function times out as its template Timeout says, as Lambda would end it.
+		s.Engine.RegisterFunction(name, h, sfnlocal.WithTimeout(fn.Timeout))
+	}
+	if _, err := createStateMachines(s.Engine, tpl); err != nil {
 		l.Close()
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/httpapi"
@@ -298,8 +299,8 @@ func TestStepFunctionsAreLeastPrivilege(t *testing.T) {
 				wantTimeout = sys.TimeoutSeconds()
 			}
 		}
-		if got := tm.Resources[id].Properties["Timeout"]; fmt.Sprint(got) != fmt.Sprint(wantTimeout) {
-			t.Errorf("%s: Timeout %v, want %d (the Task's TimeoutSeconds)", id, got, wantTimeout)
+		if got := tm.Functions[id].Timeout; got != time.Duration(wantTimeout)*time.Second {
+			t.Errorf("%s: Timeout %v, want %ds (the Task's TimeoutSeconds)", id, got, wantTimeout)
 		}
 	}
 }

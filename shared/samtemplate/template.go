@@ -18,7 +18,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -63,6 +65,8 @@ type Function struct {
 	Policies []Policy
 	// Environment lists the names of the environment variables, Globals included, sorted.
 	Environment []string
+	// Timeout is the function's timeout, Globals applied (Lambda's default, 3 s, when unset).
+	Timeout time.Duration
 }
 
 // APIEvent is an event of type Api: a REST API route that invokes the function.
@@ -306,6 +310,9 @@ func Parse(src []byte) (*Template, error) {
 	return t, nil
 }
 
+// defaultFunctionTimeout is Lambda's timeout for a function that sets none.
+const defaultFunctionTimeout = 3 * time.Second
+
 func function(id string, r Resource, globals map[string]any) (Function, error) {
 	prop := func(name string) string { return cmpOr(text(r.Properties[name]), text(globals[name])) }
 	f := Function{
@@ -314,6 +321,14 @@ func function(id string, r Resource, globals map[string]any) (Function, error) {
 		Handler:     prop("Handler"),
 		Runtime:     prop("Runtime"),
 		BuildMethod: text(r.Metadata["BuildMethod"]),
+		Timeout:     defaultFunctionTimeout,
+	}
+	if t := cmpOr(text(r.Properties["Timeout"]), text(globals["Timeout"])); t != "" {
+		seconds, err := strconv.Atoi(t)
+		if err != nil || seconds < 1 || seconds > 900 {
+			return Function{}, fmt.Errorf("Timeout %q is not a whole number of seconds from 1 to 900", t)
+		}
+		f.Timeout = time.Duration(seconds) * time.Second
 	}
 	env := map[string]bool{}
 	for _, src := range []map[string]any{globals, r.Properties} {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const snippet = `
@@ -278,5 +279,36 @@ func TestFindLocatesTheModulesTemplateFromAPackageDirectory(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(path), "go.mod")); err != nil || filepath.Base(path) != "template.yaml" {
 		t.Errorf("Find() = %s: not template.yaml beside go.mod", path)
+	}
+}
+
+func TestFunctionTimeoutIsItsOwnThenGlobalsThenLambdasDefault(t *testing.T) {
+	const fns = `
+Resources:
+  Own: {Type: AWS::Serverless::Function, Properties: {Timeout: 10}}
+  Inherits: {Type: AWS::Serverless::Function, Properties: {}}
+`
+	for _, c := range []struct {
+		globals        string
+		own, inherited time.Duration
+	}{
+		{"Globals:\n  Function:\n    Timeout: 29\n", 10 * time.Second, 29 * time.Second},
+		{"", 10 * time.Second, 3 * time.Second},
+	} {
+		tm, err := Parse([]byte(c.globals + fns))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tm.Functions["Own"].Timeout; got != c.own {
+			t.Errorf("%q: own Timeout read as %v, want %v", c.globals, got, c.own)
+		}
+		if got := tm.Functions["Inherits"].Timeout; got != c.inherited {
+			t.Errorf("%q: inherited Timeout read as %v, want %v", c.globals, got, c.inherited)
+		}
+	}
+	for _, bad := range []string{"0", "901", "soon"} {
+		if _, err := Parse([]byte("Resources:\n  F: {Type: AWS::Serverless::Function, Properties: {Timeout: " + bad + "}}\n")); err == nil {
+			t.Errorf("Timeout %s accepted", bad)
+		}
 	}
 }

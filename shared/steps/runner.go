@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -34,8 +35,6 @@ const (
 	PhaseComplete   = "complete"
 )
 
-// ErrorStatesTimeout is the ASL error of a Task that did not answer within its TimeoutSeconds.
-const ErrorStatesTimeout = "States.Timeout"
 
 // MetricNamespace and MetricRollbackFailed name the CloudWatch metric of a failed compensation.
 const (
@@ -410,7 +409,7 @@ func (r *Runner) timedOut(ctx context.Context, in Payload) error {
 	step := in.Step
 	errName, cause := catchParts(in.Error)
 	cat := ticket.Dependency
-	if errName == ErrorStatesTimeout {
+	if errName == actions.ErrTaskTimeout || errName == actions.ErrFunctionTimeout {
 		cat = ticket.Timeout
 	}
 	desc := fmt.Sprintf("%s: %s did not answer after retries: %s", step, systemName(step), cause)
