@@ -106,7 +106,10 @@ func (ex *execution) run() {
 		go func() {
 			select {
 			case <-t.C():
-				ex.finish(StatusTimedOut, "ExecutionTimedOut", map[string]any{"error": ErrTimeout, "cause": fmt.Sprintf("The execution timed out after %d seconds.", ex.def.TimeoutSeconds)}, nil, ErrTimeout, "")
+				// AWS records States.Timeout, and no cause, in the ExecutionTimedOut event only
+				// (as in its TaskTimedOut and LambdaFunctionTimedOut events); DescribeExecution of
+				// a TIMED_OUT execution carries neither error nor cause.
+				ex.finish(StatusTimedOut, "ExecutionTimedOut", map[string]any{"error": ErrTimeout}, nil, "", "")
 				e.act.release()
 			case <-ex.done:
 				if !t.Stop() {
@@ -158,8 +161,14 @@ func (th *thread) contextObject(st *State, entered time.Time, retry int, item *m
 			"StartTime": formatTime(ex.startDate), "RoleArn": ex.machine.roleArn,
 			"RedriveCount": json.Number("0"),
 		},
-		"State":        map[string]any{"Name": st.Name, "EnteredTime": formatTime(entered), "RetryCount": intNumber(retry)},
+		"State":        map[string]any{"Name": st.Name, "EnteredTime": formatTime(entered)},
 		"StateMachine": map[string]any{"Id": ex.machine.arn, "Name": ex.machine.name},
+	}
+	switch st.Type {
+	case "Task", "Parallel", "Map":
+		// Only the states that retry count their retries; AWS's $$.State of a Pass, Choice,
+		// Wait or Fail state has just Name and EnteredTime.
+		c["State"].(map[string]any)["RetryCount"] = intNumber(retry)
 	}
 	if item != nil {
 		c["Map"] = map[string]any{"Item": map[string]any{"Index": intNumber(item.index), "Value": deepCopy(item.value)}}
