@@ -448,7 +448,7 @@ func (th *thread) retriable(ctx context.Context, st *State, input any, entered t
 	counts := make([]int, len(st.Retry))
 	retries := 0
 	for {
-		out, serr := th.attempt(ctx, st, input, entered, retries)
+		out, serr, branchFailed := th.attempt(ctx, st, input, entered, retries)
 		if serr == nil {
 			th.exited(st, out)
 			if st.End {
@@ -474,6 +474,11 @@ func (th *thread) retriable(ctx context.Context, st *State, input any, entered t
 				return nil, "", errCancelled
 			}
 			continue
+		}
+		if branchFailed {
+			// AWS records ParallelStateFailed/MapStateFailed once, when no retry follows,
+			// after a ParallelStateStarted/MapStateStarted for every attempt.
+			th.emit(st.Type+"StateFailed", nil)
 		}
 		for _, c := range st.Catch {
 			if !matches(c.ErrorEquals, serr.Name) {
@@ -502,32 +507,35 @@ func findRetrier(rs []*Retrier, name string) int {
 	return -1
 }
 
-func (th *thread) attempt(ctx context.Context, st *State, input any, entered time.Time, retries int) (any, *stateError) {
+// attempt runs a Task, Parallel or Map state once. branchFailed reports that the error is a
+// Parallel branch's or Map iteration's, which AWS follows with ParallelStateFailed or
+// MapStateFailed once the state is not retried.
+func (th *thread) attempt(ctx context.Context, st *State, input any, entered time.Time, retries int) (out any, serr *stateError, branchFailed bool) {
 	sc := th.scope(st, entered, retries, nil)
 	eff, serr := th.effectiveInput(st, input, sc)
 	if serr != nil {
-		return nil, serr
+		return nil, serr, false
 	}
 	var result any
 	switch st.Type {
 	case "Task":
 		result, serr = th.task(ctx, st, eff, input)
 	case "Parallel":
-		result, serr = th.parallel(ctx, st, eff)
+		result, serr, branchFailed = th.parallel(ctx, st, eff)
 	case "Map":
-		result, serr = th.mapState(ctx, st, eff, sc)
+		result, serr, branchFailed = th.mapState(ctx, st, eff, sc)
 	}
 	if serr != nil {
-		return nil, serr
+		return nil, serr, branchFailed
 	}
-	out, serr := th.process(st, input, result, sc)
+	out, serr = th.process(st, input, result, sc)
 	if serr != nil {
-		return nil, serr
+		return nil, serr, false
 	}
 	if serr := checkSize(out); serr != nil {
-		return nil, serr
+		return nil, serr, false
 	}
-	return out, nil
+	return out, nil, false
 }
 
 // fanOut runs n children with at most limit at a time (0 = all), and returns the first
@@ -569,7 +577,7 @@ func (th *thread) fanOut(ctx context.Context, n, limit int, child func(ctx conte
 	return first
 }
 
-func (th *thread) parallel(ctx context.Context, st *State, input any) (any, *stateError) {
+func (th *thread) parallel(ctx context.Context, st *State, input any) (any, *stateError, bool) {
 	th.emit("ParallelStateStarted", nil)
 	start := th.prev
 	results := make([]any, len(st.Branches))
@@ -580,35 +588,31 @@ func (th *thread) parallel(ctx context.Context, st *State, input any) (any, *sta
 		return err
 	})
 	if serr != nil {
-		if serr == errCancelled {
-			return nil, serr
-		}
-		th.emit("ParallelStateFailed", nil)
-		return nil, serr
+		return nil, serr, serr != errCancelled
 	}
 	th.emit("ParallelStateSucceeded", nil)
-	return results, nil
+	return results, nil, false
 }
 
-func (th *thread) mapState(ctx context.Context, st *State, input any, sc *scope) (any, *stateError) {
+func (th *thread) mapState(ctx context.Context, st *State, input any, sc *scope) (any, *stateError, bool) {
 	itemsVal := input
 	if st.ItemsPath.set {
 		v, ok := st.ItemsPath.path.eval(input)
 		if !ok {
-			return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.ItemsPath.path.text, st.ItemsPath.path.text)}
+			return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("Invalid path '%s' : No results for path: %s", st.ItemsPath.path.text, st.ItemsPath.path.text)}, false
 		}
 		itemsVal = v
 	}
 	items, ok := itemsVal.([]any)
 	if !ok {
-		return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("Map state input must be an array, got %s", encodeJSON(itemsVal))}
+		return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("Map state input must be an array, got %s", encodeJSON(itemsVal))}, false
 	}
 	limit := st.MaxConcurrency
 	if st.MaxConcPath != nil {
 		v, ok := st.MaxConcPath.eval(input)
 		n, isInt := toInt(v)
 		if !ok || !isInt || n < 0 {
-			return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("MaxConcurrencyPath %s does not reference a non-negative integer", st.MaxConcPath.text)}
+			return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("MaxConcurrencyPath %s does not reference a non-negative integer", st.MaxConcPath.text)}, false
 		}
 		limit = n
 	}
@@ -643,12 +647,8 @@ func (th *thread) mapState(ctx context.Context, st *State, input any, sc *scope)
 		return err
 	})
 	if serr != nil {
-		if serr == errCancelled {
-			return nil, serr
-		}
-		th.emit("MapStateFailed", nil)
-		return nil, serr
+		return nil, serr, serr != errCancelled
 	}
 	th.emit("MapStateSucceeded", nil)
-	return results, nil
+	return results, nil, false
 }
