@@ -540,7 +540,10 @@ func (th *thread) attempt(ctx context.Context, st *State, input any, entered tim
 
 // fanOut runs n children with at most limit at a time (0 = all), and returns the first
 // failure after every child has stopped; a failure cancels the others. Each running child
-// holds the clock; the parent holds it only while not waiting.
+// holds the clock; the parent holds it only while not waiting, until a child fails: from
+// then on it keeps its hold while the cut children stop, so that a child asleep (whose hold
+// lapsed) cannot let a FakeClock fire its timer before it sees the cancellation. A cut child
+// needs no time to pass to stop.
 func (th *thread) fanOut(ctx context.Context, n, limit int, child func(ctx context.Context, i int) *stateError) *stateError {
 	e := th.ex.eng
 	ctx, cancel := context.WithCancel(ctx)
@@ -563,8 +566,14 @@ func (th *thread) fanOut(ctx context.Context, n, limit int, child func(ctx conte
 	}
 	var first *stateError
 	for running > 0 {
-		e.act.release()
+		cut := first != nil
+		if !cut {
+			e.act.release()
+		}
 		r := <-finished // inherits the finished child's hold
+		if cut {
+			e.act.release() // the parent still holds its own
+		}
 		running--
 		if r.err != nil && first == nil {
 			first = r.err
