@@ -667,6 +667,11 @@ var baseCases = []confCase{
 	},
 	{
 		// The failing branch waits first, so the other branch is inside its Wait when it is cut.
+		// The failing branch's Task, too, ends with TaskStateAborted after its failure event, as
+		// AWS records it when a Task's failure ends a branch (LocalStack's AWS-validated snapshots
+		// test_sqs_failure_in_wait_for_task_tok_no_error_field[SQS_PARALLEL_WAIT_FOR_TASK_TOKEN],
+		// 2024-04-29: TaskFailed, TaskStateAborted, ParallelStateFailed; test_parallel_catch_error,
+		// 2024-11-13; test_service_lambda_map_timeout, 2024-03-10, for Map iterations).
 		name: "ParallelBranchFailureAbortsOtherBranchesAndIsCaught",
 		def: `{"StartAt":"P","States":{"P":{"Type":"Parallel","Catch":[{"ErrorEquals":["StepFailed"],"Next":"C"}],"End":true,"Branches":[
 			{"StartAt":"Pause","States":{"Pause":{"Type":"Wait","Seconds":1,"Next":"F"},"F":{"Type":"Task","Resource":"λ:fail","End":true}}},
@@ -674,7 +679,7 @@ var baseCases = []confCase{
 			"C":{"Type":"Pass","OutputPath":"$.Error","End":true}}}`,
 		input: `{"Reason":"branch"}`, status: StatusSucceeded, output: `"StepFailed"`,
 		events: "ExecutionStarted ParallelStateEntered ParallelStateStarted " +
-			fork("WaitStateEntered WaitStateExited "+taskFail, "WaitStateEntered WaitStateAborted") +
+			fork("WaitStateEntered WaitStateExited "+taskFail+" TaskStateAborted", "WaitStateEntered WaitStateAborted") +
 			" ParallelStateFailed ParallelStateExited " + passThenEnd,
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
 			assertTimes(t, h, "ParallelStateFailed", time.Second)

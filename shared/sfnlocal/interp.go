@@ -140,6 +140,9 @@ var errCancelled = &stateError{Name: "sfnlocal.Cancelled"}
 type thread struct {
 	ex   *execution
 	prev int64
+	// taskFailed: the error that ended the path is a Task state's (not States.Runtime), which
+	// AWS follows with TaskStateAborted when the path is a branch or an iteration.
+	taskFailed bool
 }
 
 func (th *thread) emit(typ string, details map[string]any) int64 {
@@ -217,7 +220,17 @@ func (th *thread) runState(ctx context.Context, st *State, input any) (any, stri
 		out, serr = th.wait(ctx, st, input, entered)
 		next = st.Next
 	case "Task", "Parallel", "Map":
-		return th.retriable(ctx, st, input, entered)
+		out, next, serr = th.retriable(ctx, st, input, entered)
+		if serr == nil {
+			return out, next, nil
+		}
+		th.taskFailed = st.Type == "Task" && serr != errCancelled && serr.Name != ErrRuntime
+	}
+	if serr == errCancelled {
+		// A state cut short because a sibling branch or iteration failed: AWS records
+		// WaitStateAborted, TaskStateAborted, ParallelStateAborted or MapStateAborted. (When
+		// the execution itself ended, emit records nothing.)
+		th.emit(st.Type+"StateAborted", nil)
 	}
 	if serr != nil {
 		return nil, "", serr
@@ -593,6 +606,11 @@ func (th *thread) parallel(ctx context.Context, st *State, input any) (any, *sta
 	serr := th.fanOut(ctx, len(st.Branches), 0, func(ctx context.Context, i int) *stateError {
 		bt := &thread{ex: th.ex, prev: start}
 		out, err := bt.runMachine(ctx, st.Branches[i], deepCopy(input), nil)
+		if err != nil && bt.taskFailed {
+			// AWS records TaskFailed (or LambdaFunctionFailed, …TimedOut), then
+			// TaskStateAborted, when a Task's failure ends a branch.
+			bt.emit("TaskStateAborted", nil)
+		}
 		results[i] = out
 		return err
 	})
@@ -649,6 +667,10 @@ func (th *thread) mapState(ctx context.Context, st *State, input any, sc *scope)
 			it.emit("MapIterationAborted", det)
 		case err != nil:
 			it.emit("MapIterationFailed", det)
+			if it.taskFailed {
+				// As on AWS, the failed Task of an iteration is aborted after MapIterationFailed.
+				it.emit("TaskStateAborted", nil)
+			}
 		default:
 			results[i] = out
 			it.emit("MapIterationSucceeded", det)
