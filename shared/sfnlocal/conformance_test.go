@@ -270,17 +270,18 @@ var baseCases = []confCase{
 		events: "ExecutionStarted " + taskFail + " TaskStateExited " + passThenEnd,
 	},
 	{
+		// The developer guide ("Handling errors": States.ALL, States.DataLimitExceeded) calls
+		// States.DataLimitExceeded a terminal error that States.ALL cannot catch, but AWS itself,
+		// recorded, catches a Lambda result over the limit with States.ALL, through
+		// LambdaFunctionFailed and TaskStateExited, and gives this cause (LocalStack's
+		// AWS-validated snapshot test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response,
+		// 2024-03-21; for lambda:invoke test_service_task_lambada_catch_state_all_..., the same
+		// day). The recording of the service wins over the prose; moto 5.2.1 agrees with it.
 		name:  "ResultOverLimitIsDataLimitExceeded",
 		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:big","Catch":[{"ErrorEquals":["States.ALL"],"Next":"C"}],"End":true},"C":{"Type":"Pass","End":true}}}`,
-		input: `{}`, status: StatusFailed, err: ErrDataLimitExceeded,
-		events: "ExecutionStarted " + taskFail + " ExecutionFailed",
-		motoDiffers: &motoOutcome{
-			why: "moto 5.2.1 lets States.ALL catch States.DataLimitExceeded; the Step Functions developer guide " +
-				"(\"Handling errors\", States.ALL and States.DataLimitExceeded) calls it a terminal error that States.ALL " +
-				"cannot catch. (Caveat: LocalStack's AWS-validated snapshot test_task_lambda_catch_state_all_data_limit_" +
-				"exceeded_on_large_utf8_response, 2024-03-21, shows AWS catching it; the guide is followed here.)",
-			status: StatusSucceeded, output: `{"Error":"States.DataLimitExceeded","Cause":"The state/task 'arn:aws:lambda:us-east-1:123456789012:function:big' returned a result with a size exceeding the maximum number of bytes service limit."}`,
-		},
+		input: `{}`, status: StatusSucceeded,
+		output: `{"Error":"States.DataLimitExceeded","Cause":"The state/task 'arn:aws:lambda:us-east-1:123456789012:function:big' returned a result with a size exceeding the maximum number of bytes service limit."}`,
+		events: "ExecutionStarted " + taskFail + " TaskStateExited " + passThenEnd,
 	},
 
 	// --- Choice -------------------------------------------------------------------------

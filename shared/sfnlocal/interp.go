@@ -235,7 +235,7 @@ func (th *thread) runState(ctx context.Context, st *State, input any) (any, stri
 	if serr != nil {
 		return nil, "", serr
 	}
-	if serr := checkSize(out); serr != nil {
+	if serr := checkSize(st.Name, out); serr != nil {
 		return nil, "", serr
 	}
 	th.exited(st, out)
@@ -246,9 +246,11 @@ func (th *thread) exited(st *State, out any) {
 	th.emit(st.Type+"StateExited", map[string]any{"name": st.Name, "output": encodeJSON(out), "outputDetails": map[string]any{"truncated": false}})
 }
 
-func checkSize(v any) *stateError {
-	if n := len(encodeJSON(v)); n > MaxPayloadSize {
-		return &stateError{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task returned a result with a size exceeding the maximum number of bytes service limit (%d > %d).", n, MaxPayloadSize)}
+// checkSize fails a result over MaxPayloadSize with States.DataLimitExceeded, in AWS's words;
+// who is the state's name, or for a task's result its resource ("lambda" for lambda:invoke).
+func checkSize(who string, v any) *stateError {
+	if len(encodeJSON(v)) > MaxPayloadSize {
+		return &stateError{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", who)}
 	}
 	return nil
 }
@@ -545,7 +547,7 @@ func (th *thread) attempt(ctx context.Context, st *State, input any, entered tim
 	if serr != nil {
 		return nil, serr, false
 	}
-	if serr := checkSize(out); serr != nil {
+	if serr := checkSize(st.Name, out); serr != nil {
 		return nil, serr, false
 	}
 	return out, nil, false

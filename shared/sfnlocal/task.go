@@ -62,7 +62,7 @@ func (th *thread) lambdaARN(ctx context.Context, st *State, payload any, timeout
 		th.emit("LambdaFunctionFailed", map[string]any{"error": serr.Name, "cause": serr.Cause})
 		return nil, serr
 	}
-	if serr := checkSize(out); serr != nil {
+	if serr := checkSize(st.Resource, out); serr != nil {
 		th.emit("LambdaFunctionFailed", map[string]any{"error": serr.Name, "cause": serr.Cause})
 		return nil, serr
 	}
@@ -128,7 +128,7 @@ func (th *thread) lambdaInvoke(ctx context.Context, st *State, params any, timeo
 		"SdkResponseMetadata": map[string]any{"RequestId": reqID},
 		"StatusCode":          intNumber(200),
 	}
-	if serr := checkSize(result); serr != nil {
+	if serr := checkSize("lambda", result); serr != nil {
 		return fail("TaskFailed", serr)
 	}
 	th.emit("TaskSucceeded", map[string]any{"resourceType": "lambda", "resource": "invoke", "output": encodeJSON(result), "outputDetails": map[string]any{"truncated": false}})
