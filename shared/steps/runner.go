@@ -35,7 +35,6 @@ const (
 	PhaseComplete   = "complete"
 )
 
-
 // MetricNamespace and MetricRollbackFailed name the CloudWatch metric of a failed compensation.
 const (
 	MetricNamespace      = "ActionService"
