@@ -638,16 +638,23 @@ func TestEveryJobRouteAnswers404ForAPathValueOrMarkerThatNamesNothing(t *testing
 				paths["another action's"] = rw.path(t, req.account, "", "action=createUser", "marker="+req.member.ID)
 			}
 			for what, path := range paths {
-				for _, a := range []string{"", xmlMedia} {
-					if a == xmlMedia && !rw.kind.xmlProblems() {
-						continue
-					}
-					t.Run(what+"/"+strings.TrimPrefix(a, "application/"), func(t *testing.T) {
-						expectProblemAs(t, e.do(method, path, admin, accept(a), ""), http.StatusNotFound, a == xmlMedia)
-					})
-				}
+				expectRouteProblems(t, e, rw, what, method, path, admin, http.StatusNotFound)
 			}
 			m.expectUnchanged(t, req.member, req.outsider)
+		})
+	}
+}
+
+// expectRouteProblems asks for the path as the route's handler answers it, with no Accept and
+// (where the route's problems honour Accept) XML, and expects a problem of the status each time.
+func expectRouteProblems(t *testing.T, e *e2e, rw jobRoute, name, method, path, token string, status int) {
+	t.Helper()
+	for _, a := range []string{"", xmlMedia} {
+		if a == xmlMedia && !rw.kind.xmlProblems() {
+			continue
+		}
+		t.Run(name+"/"+strings.TrimPrefix(a, "application/"), func(t *testing.T) {
+			expectProblemAs(t, e.do(method, path, token, accept(a), ""), status, a == xmlMedia)
 		})
 	}
 }
@@ -668,14 +675,7 @@ func TestEveryJobRouteAnswers400ForEachBadPathOrQueryValue(t *testing.T) {
 				paths = append(paths, strings.ReplaceAll(p, "{account}", req.account))
 			}
 			for _, p := range paths {
-				for _, a := range []string{"", xmlMedia} {
-					if a == xmlMedia && !rw.kind.xmlProblems() {
-						continue
-					}
-					t.Run(p+"/"+strings.TrimPrefix(a, "application/"), func(t *testing.T) {
-						expectProblemAs(t, e.do(method, p, admin, accept(a), ""), http.StatusBadRequest, a == xmlMedia)
-					})
-				}
+				expectRouteProblems(t, e, rw, p, method, p, admin, http.StatusBadRequest)
 			}
 			t.Run("malformed query", func(t *testing.T) {
 				expectProblem(t, e.do(method, withQuery(req.path, malformedQuery), admin, nil, ""), http.StatusBadRequest)
