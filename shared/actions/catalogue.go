@@ -1,5 +1,7 @@
 package actions
 
+import "slices"
+
 // catalogue builds the actions afresh on each call, so no caller can change another's copy.
 func catalogue() []Action {
 	return []Action{
@@ -7,19 +9,11 @@ func catalogue() []Action {
 			Name: "createDomain",
 			Description: "Create a new Domain: its identity record, its key management tenant, " +
 				"its CRM account and its billing account. A failure rolls back what was created.",
-			Params: []Param{
-				required("name", String),
-				optional("company", String),
-				optional("emailAddress", Email),
-				optional("addressLine1", String),
-				optional("city", String),
-				optional("state", String),
-				optional("zip", String),
-				optional("country", String),
-				optional("phone", String),
-				optional("website", String),
-				optional("description", String),
-			},
+			Params: slices.Concat(
+				[]Param{required("name", String), optional("company", String), optional("emailAddress", Email)},
+				postalContact(),
+				[]Param{optional("website", String), optional("description", String)},
+			),
 			Steps: []Step{
 				identity("CreateUmsDomain", "DeleteUmsDomain", "domainId"),
 				outside("CreateKmsDomain", KMS, "DeleteKmsDomain", "KMS_TENANT"),
@@ -33,19 +27,13 @@ func catalogue() []Action {
 			Description: "Create a new User within the specified Domain: its identity record, " +
 				"its key management user and access keys, and its CRM contact. " +
 				"A failure rolls back what was created.",
-			Params: []Param{
+			Params: append([]Param{
 				required("domainId", ID),
 				required("username", String),
 				required("emailAddress", Email),
 				optional("firstName", String),
 				optional("lastName", String),
-				optional("addressLine1", String),
-				optional("city", String),
-				optional("state", String),
-				optional("zip", String),
-				optional("country", String),
-				optional("phone", String),
-			},
+			}, postalContact()...),
 			Steps: []Step{
 				identity("CreateUmsUser", "DeleteUmsUser", "userId"),
 				outside("CreateKmsUser", KMS, "DeleteKmsUser", "KMS_USER"),
@@ -131,6 +119,14 @@ func catalogue() []Action {
 			},
 			DomainParam: "domainId",
 		},
+	}
+}
+
+// postalContact are the optional address and phone parameters of domains and users.
+func postalContact() []Param {
+	return []Param{
+		optional("addressLine1", String), optional("city", String), optional("state", String),
+		optional("zip", String), optional("country", String), optional("phone", String),
 	}
 }
 
