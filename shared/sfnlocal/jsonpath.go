@@ -116,21 +116,35 @@ func scanName(s string) (string, int) {
 }
 
 func closingBracket(s string) int {
+	at := -1
+	eachUnquoted(s, 1, func(i int) bool {
+		if s[i] == ']' {
+			at = i
+			return false
+		}
+		return true
+	})
+	return at
+}
+
+// eachUnquoted calls visit with the index of each byte of s, from start on, that lies outside
+// a quoted string ('…' or "…", with backslash escapes), until visit returns false.
+func eachUnquoted(s string, start int, visit func(i int) bool) {
 	var quote byte
-	for i := 1; i < len(s); i++ {
+	for i := start; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case quote != 0 && c == '\\':
 			i++
 		case quote != 0 && c == quote:
 			quote = 0
-		case quote == 0 && (c == '\'' || c == '"'):
+		case quote != 0:
+		case c == '\'' || c == '"':
 			quote = c
-		case quote == 0 && c == ']':
-			return i
+		case !visit(i):
+			return
 		}
 	}
-	return -1
 }
 
 func parseBracket(in string) (pathSeg, error) {
@@ -199,22 +213,14 @@ func parseBracket(in string) (pathSeg, error) {
 
 func splitTop(s string) []string {
 	var out []string
-	var quote byte
 	last := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0 && c == '\\':
-			i++
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote == 0 && (c == '\'' || c == '"'):
-			quote = c
-		case quote == 0 && c == ',':
+	eachUnquoted(s, 0, func(i int) bool {
+		if s[i] == ',' {
 			out = append(out, s[last:i])
 			last = i + 1
 		}
-	}
+		return true
+	})
 	return append(out, s[last:])
 }
 
