@@ -1,8 +1,5 @@
 package sfnlocal
 
-// RegisterTestHandlers registers the conformance handlers.
-func RegisterTestHandlers(reg *Registry) { testHandlers(reg) }
-
 // JSONEqual compares two JSON texts structurally.
 func JSONEqual(a, b string) bool {
 	va, err1 := decodeJSON([]byte(a))
