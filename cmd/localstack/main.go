@@ -11,8 +11,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/actionservice/actionservice/local/stack"
 	"github.com/actionservice/actionservice/shared/cloud"
-	"github.com/actionservice/actionservice/shared/localstack"
 	"github.com/actionservice/actionservice/shared/service"
 )
 
@@ -23,7 +23,7 @@ func main() {
 		log.Error("configuration", "err", err)
 		os.Exit(2)
 	}
-	c := localstack.Config{Service: svc, Log: log}
+	c := stack.Config{Service: svc, Log: log}
 	flag.StringVar(&c.Addr, "addr", cloud.Env("LOCAL_ADDR", "127.0.0.1:3000"), "API listen address")
 	flag.StringVar(&c.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "use this DynamoDB (moto, DynamoDB Local, AWS) instead of the embedded one")
 	flag.StringVar(&c.AdminToken, "admin-token", os.Getenv("ADMIN_TOKEN"), "accept this admin token (default: issue a new one)")
@@ -33,7 +33,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := localstack.Start(ctx, c)
+	s, err := stack.Start(ctx, c)
 	if err != nil {
 		log.Error("start", "err", err)
 		os.Exit(1)
@@ -55,7 +55,7 @@ Try:
        -d '{"JobTicket":{"actionParams":{"name":"TestDom_1","company":"ArvindCo"}}}'
 
 Ctrl-C stops it.
-`, s.URL, s.DynamoDBEndpoint, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken, s.AdminToken, s.URL, localstack.SampleAccount, s.URL, s.URL, s.URL)
+`, s.URL, s.DynamoDBEndpoint, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken, s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	if err := s.Close(); err != nil {

@@ -1,5 +1,5 @@
 // Command sfnlocal serves the Step Functions API of the local engine (package
-// shared/sfnlocal) on its own, invoking Lambda tasks over HTTP at -lambda-endpoint.
+// local/stepfunctions) on its own, invoking Lambda tasks over HTTP at -lambda-endpoint.
 package main
 
 import (
@@ -10,7 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/actionservice/actionservice/shared/sfnlocal"
+	"github.com/actionservice/actionservice/local/stepfunctions"
 )
 
 func main() {
@@ -21,7 +21,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	engine := sfnlocal.New(sfnlocal.Options{LambdaEndpoint: *lambdaEndpoint, Region: *region})
+	engine := stepfunctions.New(stepfunctions.Options{LambdaEndpoint: *lambdaEndpoint, Region: *region})
 	slog.Info("sfnlocal serving", "addr", *addr, "lambdaEndpoint", *lambdaEndpoint)
 	if err := engine.Serve(ctx, *addr); err != nil {
 		slog.Error("sfnlocal", "err", err)

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/actionservice/actionservice/local/stepfunctions"
 	"github.com/actionservice/actionservice/shared/actions"
-	"github.com/actionservice/actionservice/shared/sfnlocal"
 )
 
 var substitutions = map[string]string{
@@ -29,9 +29,9 @@ func generate(t *testing.T, a actions.Action) []byte {
 	return def
 }
 
-func load(t *testing.T, a actions.Action) *sfnlocal.StateMachine {
+func load(t *testing.T, a actions.Action) *stepfunctions.StateMachine {
 	t.Helper()
-	sm, err := sfnlocal.LoadWithSubstitutions(generate(t, a), substitutions)
+	sm, err := stepfunctions.LoadWithSubstitutions(generate(t, a), substitutions)
 	if err != nil {
 		t.Fatalf("%s: the engine rejects the generated machine: %v", a.Name, err)
 	}
@@ -67,7 +67,7 @@ func TestEveryStateMachineLoadsInTheEngine(t *testing.T) {
 		if sm.StartAt != a.Steps[0].Name {
 			t.Errorf("%s starts at %s", a.Name, sm.StartAt)
 		}
-		if _, err := sfnlocal.LoadWithSubstitutions(generate(t, a), map[string]string{}); err == nil {
+		if _, err := stepfunctions.LoadWithSubstitutions(generate(t, a), map[string]string{}); err == nil {
 			t.Errorf("%s: every Resource should be a ${…FunctionArn} substitution", a.Name)
 		}
 	}
@@ -83,7 +83,7 @@ func TestStateMachineIsStable(t *testing.T) {
 
 // rollback follows the path a States.ALL failure of the named state takes, assuming every
 // compensation succeeds, until a Fail state.
-func rollback(t *testing.T, sm *sfnlocal.StateMachine, from string) []string {
+func rollback(t *testing.T, sm *stepfunctions.StateMachine, from string) []string {
 	t.Helper()
 	st := sm.States[from]
 	next := st.Catch[len(st.Catch)-1].Next
@@ -205,7 +205,7 @@ func TestStateMachineStructure(t *testing.T) {
 	}
 }
 
-func catchNexts(s *sfnlocal.State) []string {
+func catchNexts(s *stepfunctions.State) []string {
 	var out []string
 	for _, c := range s.Catch {
 		out = append(out, c.Next)

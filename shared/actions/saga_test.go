@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/actionservice/actionservice/local/stepfunctions"
 	"github.com/actionservice/actionservice/shared/actions"
-	"github.com/actionservice/actionservice/shared/sfnlocal"
 )
 
 // The engine names a function error after the Go type of the error, so these local types stand
@@ -86,25 +86,25 @@ var errHang = fmt.Errorf("hang")
 
 // runCreateDomain runs createDomain on the engine with a fake clock and returns the calls made
 // and how the execution ended.
-func runCreateDomain(t *testing.T, fail map[string]func(n int) error) (*fakeSystems, sfnlocal.Execution) {
+func runCreateDomain(t *testing.T, fail map[string]func(n int) error) (*fakeSystems, stepfunctions.Execution) {
 	t.Helper()
 	return runCreateDomainWithTimeouts(t, fail, nil)
 }
 
 // runCreateDomainWithTimeouts is runCreateDomain with some functions' own timeouts set.
-func runCreateDomainWithTimeouts(t *testing.T, fail map[string]func(n int) error, timeouts map[string]time.Duration) (*fakeSystems, sfnlocal.Execution) {
+func runCreateDomainWithTimeouts(t *testing.T, fail map[string]func(n int) error, timeouts map[string]time.Duration) (*fakeSystems, stepfunctions.Execution) {
 	t.Helper()
 	a, _ := actions.Lookup("createDomain")
 	def, err := a.StateMachine()
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine := sfnlocal.New(sfnlocal.Options{Clock: sfnlocal.NewFakeClock(time.Now()), Seed: 1})
+	engine := stepfunctions.New(stepfunctions.Options{Clock: stepfunctions.NewFakeClock(time.Now()), Seed: 1})
 	f := &fakeSystems{errors: map[string]string{}, counts: map[string]int{}, fail: fail}
 	for _, fn := range []string{"StepIdentityFunction", "StepKmsFunction", "StepCrmFunction", "StepBillingFunction", "StepTicketsFunction"} {
-		var opts []sfnlocal.FunctionOption
+		var opts []stepfunctions.FunctionOption
 		if d, ok := timeouts[fn]; ok {
-			opts = append(opts, sfnlocal.WithTimeout(d))
+			opts = append(opts, stepfunctions.WithTimeout(d))
 		}
 		engine.RegisterFunction(fn, f.handler(fn), opts...)
 	}
@@ -132,7 +132,7 @@ func expectCalls(t *testing.T, f *fakeSystems, want ...string) {
 	}
 }
 
-func expectEnd(t *testing.T, exec sfnlocal.Execution, status, errName string) {
+func expectEnd(t *testing.T, exec stepfunctions.Execution, status, errName string) {
 	t.Helper()
 	if exec.Status != status || exec.Error != errName {
 		t.Errorf("execution ended %s %q (%s), want %s %q", exec.Status, exec.Error, exec.Cause, status, errName)
@@ -144,7 +144,7 @@ func TestCreateDomainRunsEveryStepThenRecordsComplete(t *testing.T) {
 	expectCalls(t, f,
 		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do", "CreateZuoraDomainAccount/do",
 		"complete")
-	expectEnd(t, exec, sfnlocal.StatusSucceeded, "")
+	expectEnd(t, exec, stepfunctions.StatusSucceeded, "")
 }
 
 func TestCreateDomainPermanentFailureAtStep3RollsBackInReverse(t *testing.T) {
@@ -155,7 +155,7 @@ func TestCreateDomainPermanentFailureAtStep3RollsBackInReverse(t *testing.T) {
 		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do",
 		"CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
-	expectEnd(t, exec, sfnlocal.StatusFailed, "JobFailed")
+	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")
 	if f.errors["failed"] != "StepFailed" {
 		t.Errorf("RecordFailure was given error %q, want StepFailed", f.errors["failed"])
 	}
@@ -170,7 +170,7 @@ func TestCreateDomainTransientFailureAtStep3TimesOutWithoutRollback(t *testing.T
 		"CreateUmsDomain/do", "CreateKmsDomain/do",
 		"CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do",
 		"CreateSalesforceAccount/timedOut")
-	expectEnd(t, exec, sfnlocal.StatusFailed, "JobTimedOut")
+	expectEnd(t, exec, stepfunctions.StatusFailed, "JobTimedOut")
 	if f.errors["CreateSalesforceAccount/timedOut"] != "StepTransient" {
 		t.Errorf("RecordTimedOut was given error %q, want StepTransient", f.errors["CreateSalesforceAccount/timedOut"])
 	}
@@ -187,7 +187,7 @@ func TestCreateDomainStepFunctionTimingOutIsRetriedThenTimesOut(t *testing.T) {
 		"CreateUmsDomain/do", "CreateKmsDomain/do",
 		"CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do",
 		"CreateSalesforceAccount/timedOut")
-	expectEnd(t, exec, sfnlocal.StatusFailed, "JobTimedOut")
+	expectEnd(t, exec, stepfunctions.StatusFailed, "JobTimedOut")
 	if f.errors["CreateSalesforceAccount/timedOut"] != actions.ErrFunctionTimeout {
 		t.Errorf("RecordTimedOut was given error %q, want %s", f.errors["CreateSalesforceAccount/timedOut"], actions.ErrFunctionTimeout)
 	}
@@ -206,7 +206,7 @@ func TestCreateDomainTransientFailureThatClearsIsRetried(t *testing.T) {
 		"CreateUmsDomain/do", "CreateKmsDomain/do",
 		"CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do",
 		"CreateZuoraDomainAccount/do", "complete")
-	expectEnd(t, exec, sfnlocal.StatusSucceeded, "")
+	expectEnd(t, exec, stepfunctions.StatusSucceeded, "")
 }
 
 func TestCreateDomainFailedCompensationIsRecordedAndTheRollbackGoesOn(t *testing.T) {
@@ -219,7 +219,7 @@ func TestCreateDomainFailedCompensationIsRecordedAndTheRollbackGoesOn(t *testing
 		"CreateSalesforceAccount/undo", "CreateSalesforceAccount/undoFailed",
 		"CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
-	expectEnd(t, exec, sfnlocal.StatusFailed, "JobFailed")
+	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")
 	if f.errors["CreateSalesforceAccount/undoFailed"] != "StepFailed" || f.errors["failed"] != "StepFailed" {
 		t.Errorf("errors given: %v", f.errors)
 	}
@@ -239,7 +239,7 @@ func TestCreateDomainCompensationRetriesTransientFailures(t *testing.T) {
 		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do",
 		"CreateKmsDomain/undo", "CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
-	expectEnd(t, exec, sfnlocal.StatusFailed, "JobFailed")
+	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")
 }
 
 func TestCreateDomainCancelledWhenCompletingRollsBackEverything(t *testing.T) {
@@ -251,7 +251,7 @@ func TestCreateDomainCancelledWhenCompletingRollsBackEverything(t *testing.T) {
 		"complete",
 		"CreateZuoraDomainAccount/undo", "CreateSalesforceAccount/undo", "CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
-	expectEnd(t, exec, sfnlocal.StatusFailed, "JobFailed")
+	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")
 	if f.errors["failed"] != "JobCancelled" {
 		t.Errorf("RecordFailure was given error %q, want JobCancelled", f.errors["failed"])
 	}

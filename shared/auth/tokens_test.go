@@ -18,10 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
+	"github.com/actionservice/actionservice/local/moto"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/cloud"
-	"github.com/actionservice/actionservice/shared/localdb"
-	"github.com/actionservice/actionservice/shared/motoserver"
 )
 
 const table = "tokens"
@@ -52,7 +52,7 @@ type fixture struct {
 
 // eachBackend runs the test against every DynamoDB implementation, each on a fresh database.
 func eachBackend(t *testing.T, test func(t *testing.T, f fixture)) {
-	for _, b := range localdb.Backends() {
+	for _, b := range dynamodbtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t, auth.TokensTable(table))
 			c := &clock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
@@ -247,7 +247,7 @@ func clientAt(endpoint string) *dynamodb.Client {
 // closedPortClient is a DynamoDB client whose endpoint refuses connections.
 func closedPortClient(t *testing.T) *dynamodb.Client {
 	t.Helper()
-	port, err := motoserver.FreePort()
+	port, err := moto.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

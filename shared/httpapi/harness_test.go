@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/httpapi"
-	"github.com/actionservice/actionservice/shared/localdb"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
 	"github.com/actionservice/actionservice/shared/workflow"
@@ -38,7 +38,7 @@ type harness struct {
 	api     *httpapi.API
 	tickets *store.Store
 	db      *dynamodb.Client
-	server  *localdb.Server
+	server  *localdynamodb.Server
 	log     *syncBuffer
 	// created counts tickets so that each is submitted a second after the one before.
 	created int
@@ -46,13 +46,13 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	server, err := localdb.Start("127.0.0.1:0")
+	server, err := localdynamodb.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = server.Close() })
-	db := localdb.Client(server.URL)
-	if err := localdb.CreateTables(context.Background(), db, store.TicketsTable(table)); err != nil {
+	db := localdynamodb.Client(server.URL)
+	if err := localdynamodb.CreateTables(context.Background(), db, store.TicketsTable(table)); err != nil {
 		t.Fatal(err)
 	}
 	tickets := store.New(db, table, store.WithSealer(clearSealer{}))

@@ -10,14 +10,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
+	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
 	"github.com/actionservice/actionservice/shared/identity"
-	"github.com/actionservice/actionservice/shared/localdb"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
 
 func open(t *testing.T) *identity.Store {
 	t.Helper()
-	return identity.New(localdb.Backends()[0].Open(t, identity.IdentityTable("identity")), "identity")
+	return identity.New(dynamodbtest.Backends()[0].Open(t, identity.IdentityTable("identity")), "identity")
 }
 
 func category(err error) ticket.Category {
@@ -141,10 +142,10 @@ func TestUsersTenantsSubscriptions(t *testing.T) {
 func TestDynamoDBFailuresAreTransientWhenTheSDKWouldRetryAndInternalOtherwise(t *testing.T) {
 	s, srv, _ := openCounted(t, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
 	for _, c := range []struct {
-		mode      localdb.FaultMode
+		mode      localdynamodb.FaultMode
 		transient bool
-	}{{localdb.Throttle, true}, {localdb.Conflict, true}, {localdb.Deny, false}} {
-		remove, err := srv.Inject(localdb.Fault{Table: "identity", Mode: c.mode})
+	}{{localdynamodb.Throttle, true}, {localdynamodb.Conflict, true}, {localdynamodb.Deny, false}} {
+		remove, err := srv.Inject(localdynamodb.Fault{Table: "identity", Mode: c.mode})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,15 +163,15 @@ func TestDynamoDBFailuresAreTransientWhenTheSDKWouldRetryAndInternalOtherwise(t 
 
 // openCounted is a store on a fresh embedded DynamoDB whose requests can be counted and
 // faulted; opts adjust the client.
-func openCounted(t *testing.T, opts ...func(*dynamodb.Options)) (*identity.Store, *localdb.Server, *dynamodb.Client) {
+func openCounted(t *testing.T, opts ...func(*dynamodb.Options)) (*identity.Store, *localdynamodb.Server, *dynamodb.Client) {
 	t.Helper()
-	srv, err := localdb.Start("127.0.0.1:0")
+	srv, err := localdynamodb.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	db := localdb.Client(srv.URL, opts...)
-	if err := localdb.CreateTables(context.Background(), db, identity.IdentityTable("identity")); err != nil {
+	db := localdynamodb.Client(srv.URL, opts...)
+	if err := localdynamodb.CreateTables(context.Background(), db, identity.IdentityTable("identity")); err != nil {
 		t.Fatal(err)
 	}
 	return identity.New(db, "identity"), srv, db

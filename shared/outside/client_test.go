@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/shared/outside"
-	"github.com/actionservice/actionservice/shared/outside/simulator"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
 

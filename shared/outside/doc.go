@@ -51,5 +51,5 @@
 // [DefaultTimeout]. A system without a URL is not configured, and calls to it fail.
 //
 // The simulator of the three systems, with fault injection, lives in package
-// outside/simulator; it is local-stack and test support, never deployed.
+// local/simulator; it is local-stack and test support, never deployed.
 package outside

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http/httptest"
 
+	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/shared/outside"
-	"github.com/actionservice/actionservice/shared/outside/simulator"
 )
 
 // A step calls its operation with the key <ticketId>/<step>, and turns the error into a

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/actionservice/actionservice/shared/motoserver"
+	"github.com/actionservice/actionservice/local/moto/mototest"
 	"github.com/actionservice/actionservice/shared/secrets"
 	"github.com/actionservice/actionservice/shared/store"
 )
@@ -78,7 +78,7 @@ func TestBrokenKeyFileIsRefused(t *testing.T) {
 }
 
 func TestKMSEnvelopeSealsWithDataKeysFromKMS(t *testing.T) {
-	m := motoserver.ForTest(t)
+	m := mototest.ForTest(t)
 	client := kms.New(kms.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(m.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),

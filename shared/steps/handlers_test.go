@@ -11,10 +11,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
+	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/shared/identity"
-	"github.com/actionservice/actionservice/shared/localdb"
 	"github.com/actionservice/actionservice/shared/outside"
-	"github.com/actionservice/actionservice/shared/outside/simulator"
 	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -29,7 +29,7 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	db := localdb.Backends()[0].Open(t, store.TicketsTable("tickets"), identity.IdentityTable("identity"))
+	db := dynamodbtest.Backends()[0].Open(t, store.TicketsTable("tickets"), identity.IdentityTable("identity"))
 	sim := simulator.New()
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() { sim.Close(); srv.Close() })

@@ -14,9 +14,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/actionservice/actionservice/shared/localdb"
+	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
+	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/shared/outside"
-	"github.com/actionservice/actionservice/shared/outside/simulator"
 	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -44,7 +44,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db := localdb.Backends()[0].Open(t, store.TicketsTable("tickets"))
+	db := dynamodbtest.Backends()[0].Open(t, store.TicketsTable("tickets"))
 	sim := simulator.New()
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() { sim.Close(); srv.Close() })

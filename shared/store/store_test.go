@@ -12,7 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/actionservice/actionservice/shared/localdb"
+	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
+	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
@@ -21,7 +22,7 @@ const table = "tickets"
 
 // eachBackend runs a store test against the embedded DynamoDB and against moto.
 func eachBackend(t *testing.T, test func(t *testing.T, s *store.Store, db *dynamodb.Client)) {
-	for _, b := range localdb.Backends() {
+	for _, b := range dynamodbtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t, store.TicketsTable(table))
 			test(t, store.New(db, table), db)
@@ -397,7 +398,7 @@ func TestCompleteTicketsGetTTLOthersDoNot(t *testing.T) {
 }
 
 func TestStoreDownIsUnavailable(t *testing.T) {
-	s := store.New(localdb.Client("http://127.0.0.1:1"), table)
+	s := store.New(localdynamodb.Client("http://127.0.0.1:1"), table)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := s.Get(ctx, "x"); !errors.Is(err, store.ErrUnavailable) {

@@ -1,0 +1,270 @@
+// Package stack wires the whole Action Service into one process for a laptop: the API
+// behind a local API Gateway, an embedded DynamoDB (or any DynamoDB endpoint), the tables,
+// and an admin token, so `make run` needs nothing installed and no AWS account.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/actionservice/actionservice/local/apigateway"
+	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
+	"github.com/actionservice/actionservice/local/samtemplate"
+	"github.com/actionservice/actionservice/local/simulator"
+	"github.com/actionservice/actionservice/local/stepfunctions"
+	"github.com/actionservice/actionservice/shared/auth"
+	"github.com/actionservice/actionservice/shared/cloud"
+	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/outside"
+	"github.com/actionservice/actionservice/shared/reconcile"
+	"github.com/actionservice/actionservice/shared/secrets"
+	"github.com/actionservice/actionservice/shared/service"
+	"github.com/actionservice/actionservice/shared/steps"
+	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/workflow"
+)
+
+// Config is what `make run` and the tests choose.
+type Config struct {
+	// Addr is the API's listen address (default 127.0.0.1:3000; port 0 picks a free one).
+	Addr string
+	// DynamoDBEndpoint points the stack at DynamoDB Local, moto or AWS; empty embeds one.
+	DynamoDBEndpoint string
+	// AdminToken is accepted as an admin's token; empty issues a fresh one.
+	AdminToken string
+	// AdminAccount is the admin principal's account.
+	AdminAccount string
+	// Samples loads sample tickets so the read routes show something at once.
+	Samples bool
+	// SFNAddr is the local Step Functions API's listen address (default 127.0.0.1:8083).
+	SFNAddr string
+	// Clock drives the engine (default real time; tests give a *stepfunctions.FakeClock so retry
+	// intervals pass at once).
+	Clock stepfunctions.Clock
+	// OutsideTimeout bounds each call to an outside system (default 10 s).
+	OutsideTimeout time.Duration
+	// Sweep runs the reconciler every interval (default 10 s; negative disables it).
+	Sweep time.Duration
+	// DynamoDBOptions adjust the stack's DynamoDB client (tests shorten the SDK's retry backoff).
+	DynamoDBOptions []func(*dynamodb.Options)
+	Service         service.Config
+	Log             *slog.Logger
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	// URL is the API's base URL, e.g. http://127.0.0.1:3000.
+	URL string
+	// DynamoDBEndpoint is where its tables live.
+	DynamoDBEndpoint string
+	AdminToken       string
+	AdminAccount     string
+	// SFNEndpoint is the local Step Functions API.
+	SFNEndpoint string
+	DB          *dynamodb.Client
+	Tickets     *store.Store
+	Tokens      *auth.Tokens
+	Identity    *identity.Store
+	Engine      *stepfunctions.Engine
+	SFN         *sfn.Client
+	// Simulator plays the outside systems (KMS, CRM, billing), under /_sim/.
+	Simulator  *simulator.Simulator
+	Reconciler *reconcile.Reconciler
+
+	srv      *http.Server
+	cancel   context.CancelFunc
+	served   chan struct{}
+	embedded *localdynamodb.Server
+}
+
+// Start brings the stack up and returns once it accepts requests.
+func Start(ctx context.Context, c Config) (s *Stack, err error) {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:3000"
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.Service.TicketsTable == "" {
+		c.Service.TicketsTable, c.Service.TokensTable = "tickets", "tokens"
+	}
+	if c.AdminAccount == "" {
+		c.AdminAccount = "000000000001"
+	}
+	if c.SFNAddr == "" {
+		c.SFNAddr = "127.0.0.1:8083"
+	}
+	if c.OutsideTimeout == 0 {
+		c.OutsideTimeout = 10 * time.Second
+	}
+	if c.Sweep == 0 {
+		c.Sweep = sweepEvery
+	}
+	if c.Service.ParamsKeyFile == "" && c.Service.ParamsKMSKey == "" {
+		c.Service.ParamsKeyFile = ".local/params.key"
+	}
+	if c.Service.IdentityTable == "" {
+		c.Service.IdentityTable = "identity"
+	}
+	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint}
+	var runCtx context.Context
+	runCtx, s.cancel = context.WithCancel(context.Background())
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	if s.DynamoDBEndpoint == "" {
+		if s.embedded, err = localdynamodb.Start("127.0.0.1:0"); err != nil {
+			return nil, err
+		}
+		s.DynamoDBEndpoint = s.embedded.URL
+	}
+	if s.embedded != nil {
+		s.DB = localdynamodb.Client(s.DynamoDBEndpoint, c.DynamoDBOptions...)
+	} else {
+		// Another DynamoDB (moto, DynamoDB Local, AWS) takes the credentials it needs.
+		cfg, err := cloud.Config(ctx, cloud.Endpoints{DynamoDB: s.DynamoDBEndpoint})
+		if err != nil {
+			return nil, err
+		}
+		s.DB = cloud.DynamoDB(cfg, s.DynamoDBEndpoint, c.DynamoDBOptions...)
+	}
+	if err := localdynamodb.CreateTables(ctx, s.DB, store.TicketsTable(c.Service.TicketsTable), auth.TokensTable(c.Service.TokensTable),
+		identity.IdentityTable(c.Service.IdentityTable)); err != nil {
+		return nil, err
+	}
+	sealer, err := secrets.LocalKeyFile(c.Service.ParamsKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	s.Tickets = store.New(s.DB, c.Service.TicketsTable, store.WithRetention(c.Service.Retention), store.WithSealer(sealer))
+	s.Identity = identity.New(s.DB, c.Service.IdentityTable)
+	s.Tokens = auth.NewTokens(s.DB, c.Service.TokensTable)
+	s.AdminAccount = c.AdminAccount
+	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
+	if c.AdminToken != "" {
+		err = s.Tokens.Put(ctx, c.AdminToken, admin)
+		s.AdminToken = c.AdminToken
+	} else {
+		s.AdminToken, err = s.Tokens.Issue(ctx, admin, 30*24*time.Hour)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("admin token: %w", err)
+	}
+	if c.Samples {
+		if err := LoadSamples(ctx, s.Tickets, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+
+	l, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	s.URL = "http://" + l.Addr().String()
+
+	// Step Functions: the project's engine, running the template's state machines with the
+	// step Lambdas' handlers in process; the outside systems are the simulator on /_sim/.
+	s.Simulator = simulator.New()
+	s.Engine = stepfunctions.New(stepfunctions.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount})
+	outsideClient := outside.NewClient(outside.SimulatorConfig(s.URL+"/_sim", c.OutsideTimeout), nil)
+	tpl, err := samtemplate.Load()
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
+		fn, ok := tpl.Functions[name]
+		if !ok {
+			l.Close()
+			return nil, fmt.Errorf("step function %s is not in template.yaml", name)
+		}
+		// Each function times out as its template Timeout says, as Lambda would end it.
+		s.Engine.RegisterFunction(name, h, stepfunctions.WithTimeout(fn.Timeout))
+	}
+	if _, err := createStateMachines(s.Engine, tpl); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if s.SFNEndpoint, s.SFN, err = serveEngine(runCtx, s.Engine, c.SFNAddr); err != nil {
+		l.Close()
+		return nil, err
+	}
+	starter := &workflow.Starter{SFN: s.SFN, ARNPrefix: MachineARNPrefix()}
+	s.Reconciler = &reconcile.Reconciler{Tickets: s.Tickets, SFN: s.SFN, ARNPrefix: MachineARNPrefix(), Log: c.Log}
+	if c.Sweep > 0 {
+		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
+	}
+
+	api := service.NewAPI(c.Service, s.Tickets, starter, c.Log)
+	handlers := map[string]lambda.Handler{}
+	for _, rt := range httpapi.Routes {
+		handlers[rt.Name] = service.RouteHandler(api, rt)
+	}
+	gw, err := apigateway.New(httpapi.Routes, handlers, auth.NewAuthorizer(s.Tokens), c.Log)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/_sim/", simulator.LoopbackOnly(s.Simulator))
+	mux.Handle("/", gw)
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(s.served)
+		if err := s.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.Log.Error("local API stopped", "err", err)
+		}
+	}()
+	return s, nil
+}
+
+// DynamoDBRequests counts the requests the embedded DynamoDB has served, by operation (nil
+// when the stack uses another DynamoDB).
+func (s *Stack) DynamoDBRequests() map[string]int64 {
+	if s.embedded == nil {
+		return nil
+	}
+	return s.embedded.Requests()
+}
+
+// InjectDynamoDBFault puts a fault in force on the embedded DynamoDB (see localdynamodb.Fault)
+// until the returned function removes it; with another endpoint there is nothing to inject.
+func (s *Stack) InjectDynamoDBFault(f localdynamodb.Fault) (remove func(), err error) {
+	if s.embedded == nil {
+		return nil, fmt.Errorf("faults need the embedded DynamoDB, not %s", s.DynamoDBEndpoint)
+	}
+	return s.embedded.Inject(f)
+}
+
+// Close shuts the API down, letting requests in flight finish, then the embedded store.
+func (s *Stack) Close() error {
+	var errs []error
+	if s.Simulator != nil {
+		s.Simulator.Close()
+	}
+	if s.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		errs = append(errs, s.srv.Shutdown(ctx))
+		<-s.served
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+	if s.embedded != nil {
+		errs = append(errs, s.embedded.Close())
+	}
+	return errors.Join(errs...)
+}
