@@ -24,18 +24,18 @@ import (
 
 // stepFunctions maps each DefinitionSubstitutions name of docs/saga.md to its step function.
 var stepFunctions = map[string]string{
-	"IdentityFunctionArn": steps.FunctionIdentity,
-	"KmsFunctionArn":      steps.FunctionKms,
-	"CrmFunctionArn":      steps.FunctionCrm,
-	"BillingFunctionArn":  steps.FunctionBilling,
-	"TicketsFunctionArn":  steps.FunctionTickets,
+	"IdentityFunctionArn": actions.Identity.LogicalID(),
+	"KmsFunctionArn":      actions.KMS.LogicalID(),
+	"CrmFunctionArn":      actions.CRM.LogicalID(),
+	"BillingFunctionArn":  actions.Billing.LogicalID(),
+	"TicketsFunctionArn":  actions.TicketsLogicalID,
 }
 
 // outsideURLs maps the step functions that call an outside system to that system's variables.
 var outsideURLs = map[string]string{
-	steps.FunctionKms:     "OUTSIDE_KMS",
-	steps.FunctionCrm:     "OUTSIDE_CRM",
-	steps.FunctionBilling: "OUTSIDE_BILLING",
+	actions.KMS.LogicalID():     "OUTSIDE_KMS",
+	actions.CRM.LogicalID():     "OUTSIDE_CRM",
+	actions.Billing.LogicalID(): "OUTSIDE_BILLING",
 }
 
 const stateMachineARNPrefix = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-"
@@ -249,7 +249,7 @@ func TestStepFunctionsAreLeastPrivilege(t *testing.T) {
 		if len(f.Events) != 0 {
 			t.Errorf("%s has Api events; only the state machines invoke it", id)
 		}
-		bookkeeping := id == steps.FunctionTickets
+		bookkeeping := id == actions.TicketsLogicalID
 		grants := map[string]bool{}
 		for _, p := range f.Policies {
 			s := jsonOf(p)
@@ -294,7 +294,7 @@ func TestStepFunctionsAreLeastPrivilege(t *testing.T) {
 		// A Task's TimeoutSeconds must not outlast the function: Step Functions would wait
 		// for an answer Lambda has already given up on.
 		wantTimeout := actions.BookkeepingTimeoutSeconds
-		for sys, fn := range map[actions.System]string{actions.Identity: steps.FunctionIdentity, "kms": steps.FunctionKms, "crm": steps.FunctionCrm, "billing": steps.FunctionBilling} {
+		for sys, fn := range map[actions.System]string{actions.Identity: actions.Identity.LogicalID(), "kms": actions.KMS.LogicalID(), "crm": actions.CRM.LogicalID(), "billing": actions.Billing.LogicalID()} {
 			if fn == id {
 				wantTimeout = sys.TimeoutSeconds()
 			}

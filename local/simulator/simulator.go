@@ -20,7 +20,7 @@
 // # Behaviour of the systems
 //
 // Create* operations make a record with a fresh id in the shape the seeds show and answer it
-// under the result key the matching Delete* takes as its param (outside.KeyKmsTenant, …):
+// under the result key the matching Delete* takes as its param (actions.KeyKmsTenant, …):
 // KMS_TENANT and KMS_USER 14 digits, KMS_ACCESS_KEY 20 upper-case characters,
 // SALESFORCE_ACCOUNT 18 characters starting 001 (contacts 003) with a valid case checksum,
 // zuoraDomainAcct and zuoraSubscription 32 hex digits. Params are recorded as given. Delete*

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/actionservice/actionservice/local/simulator"
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
 )
 
@@ -128,8 +129,8 @@ func TestPostFaultWithBadBodyIs400Problem(t *testing.T) {
 
 func TestDeleteFaultsClearsEveryFaultWith204(t *testing.T) {
 	sim, srv := newServer(t)
-	sim.Inject(simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Permanent})
-	sim.Inject(simulator.Fault{Operation: outside.CreateKmsUser, Mode: simulator.Transient})
+	sim.Inject(simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Permanent})
+	sim.Inject(simulator.Fault{Operation: actions.CreateKmsUser, Mode: simulator.Transient})
 	resp, data := do(t, "DELETE", srv.URL+"/_sim/faults", "")
 	if resp.StatusCode != 204 || len(data) != 0 {
 		t.Fatalf("DELETE faults: %d %q", resp.StatusCode, data)
@@ -143,7 +144,7 @@ func TestDeleteFaultsClearsEveryFaultWith204(t *testing.T) {
 func TestGetStateShowsRecordsPerSystemAndCallsPerOperation(t *testing.T) {
 	sim, srv := newServer(t)
 	do(t, "POST", srv.URL+"/_sim/crm/CreateSalesforceAccount", `{"name":"acme"}`)
-	sim.Inject(simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Transient})
+	sim.Inject(simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Transient})
 	do(t, "POST", srv.URL+"/_sim/kms/CreateKmsDomain", `{}`)
 
 	resp, data := do(t, "GET", srv.URL+"/_sim/state", "")
@@ -154,20 +155,20 @@ func TestGetStateShowsRecordsPerSystemAndCallsPerOperation(t *testing.T) {
 	if err := json.Unmarshal(data, &st); err != nil {
 		t.Fatal(err)
 	}
-	crm := st.Records[outside.CRM]
+	crm := st.Records[actions.CRM]
 	if len(crm) != 1 || crm[0].Kind != "account" || crm[0].Params["name"] != "acme" || !strings.HasPrefix(crm[0].ID, "001") {
 		t.Fatalf("crm records %+v", crm)
 	}
-	if len(st.Records[outside.KMS]) != 0 || st.Records[outside.Billing] == nil {
+	if len(st.Records[actions.KMS]) != 0 || st.Records[actions.Billing] == nil {
 		t.Fatalf("records %+v", st.Records)
 	}
-	if st.Calls[outside.CreateSalesforceAccount] != 1 || st.Calls[outside.CreateKmsDomain] != 1 || st.Calls[outside.DeleteKmsDomain] != 0 {
+	if st.Calls[actions.CreateSalesforceAccount] != 1 || st.Calls[actions.CreateKmsDomain] != 1 || st.Calls[actions.DeleteKmsDomain] != 0 {
 		t.Fatalf("calls %v", st.Calls)
 	}
 	if len(st.Calls) != len(outside.Operations()) {
 		t.Fatalf("calls lists %d operations, want all %d", len(st.Calls), len(outside.Operations()))
 	}
-	if len(st.Faults) != 1 || st.Faults[0].Operation != outside.CreateKmsDomain {
+	if len(st.Faults) != 1 || st.Faults[0].Operation != actions.CreateKmsDomain {
 		t.Fatalf("faults %+v", st.Faults)
 	}
 }
@@ -175,11 +176,11 @@ func TestGetStateShowsRecordsPerSystemAndCallsPerOperation(t *testing.T) {
 func TestDeleteStateForgetsEverything(t *testing.T) {
 	sim, srv := newServer(t)
 	do(t, "POST", srv.URL+"/_sim/billing/CreateZuoraDomainAccount", `{}`)
-	sim.Inject(simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Hang})
+	sim.Inject(simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Hang})
 	if resp, _ := do(t, "DELETE", srv.URL+"/_sim/state", ""); resp.StatusCode != 204 {
 		t.Fatalf("DELETE state: %d", resp.StatusCode)
 	}
-	if len(sim.Records(outside.Billing)) != 0 || sim.Calls(outside.CreateZuoraDomainAccount) != 0 || len(sim.Faults()) != 0 {
+	if len(sim.Records(actions.Billing)) != 0 || sim.Calls(actions.CreateZuoraDomainAccount) != 0 || len(sim.Faults()) != 0 {
 		t.Fatal("reset left state behind")
 	}
 }
@@ -219,7 +220,7 @@ func TestOperationWithBadBodyIs400ButCounts(t *testing.T) {
 	sim, srv := newServer(t)
 	resp, data := do(t, "POST", srv.URL+"/_sim/kms/CreateKmsDomain", `{"name":7}`)
 	checkProblem(t, resp, data, 400)
-	if sim.Calls(outside.CreateKmsDomain) != 1 || len(sim.Records(outside.KMS)) != 0 {
+	if sim.Calls(actions.CreateKmsDomain) != 1 || len(sim.Records(actions.KMS)) != 0 {
 		t.Fatal("a bad body must count as a call and create nothing")
 	}
 }
@@ -235,7 +236,7 @@ func TestPermanentFaultAnswersProblemWithMessage(t *testing.T) {
 
 func TestHangIsReleasedByClose(t *testing.T) {
 	sim, srv := newServer(t)
-	sim.Inject(simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Hang})
+	sim.Inject(simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Hang})
 	done := make(chan int)
 	go func() {
 		resp, err := http.Post(srv.URL+"/_sim/kms/CreateKmsDomain", "application/json", strings.NewReader(`{}`))
@@ -246,7 +247,7 @@ func TestHangIsReleasedByClose(t *testing.T) {
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
-	for sim.Calls(outside.CreateKmsDomain) == 0 {
+	for sim.Calls(actions.CreateKmsDomain) == 0 {
 		runtimeYield()
 	}
 	sim.Close()
@@ -261,7 +262,7 @@ func TestHangIsReleasedByClose(t *testing.T) {
 func TestHangEndsWhenTheCallerGivesUp(t *testing.T) {
 	sim := simulator.New()
 	srv := httptest.NewServer(sim)
-	sim.Inject(simulator.Fault{Operation: outside.DeleteSalesforceContact, Mode: simulator.Hang})
+	sim.Inject(simulator.Fault{Operation: actions.DeleteSalesforceContact, Mode: simulator.Hang})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error)
 	go func() {
@@ -269,7 +270,7 @@ func TestHangEndsWhenTheCallerGivesUp(t *testing.T) {
 		_, err := http.DefaultClient.Do(req)
 		errc <- err
 	}()
-	for sim.Calls(outside.DeleteSalesforceContact) == 0 {
+	for sim.Calls(actions.DeleteSalesforceContact) == 0 {
 		runtimeYield()
 	}
 	cancel()
@@ -306,21 +307,21 @@ func TestDeletingARecordDeletesWhatWasMadeUnderIt(t *testing.T) {
 		}
 		return answer[key]
 	}
-	tenant := create("kms", outside.CreateKmsDomain, `{"name":"acme"}`, outside.KeyKmsTenant)
-	other := create("kms", outside.CreateKmsDomain, `{"name":"other"}`, outside.KeyKmsTenant)
-	user := create("kms", outside.CreateKmsUser, `{"KMS_TENANT":"`+tenant+`"}`, outside.KeyKmsUser)
-	create("kms", outside.CreateKmsUserKeys, `{"KMS_USER":"`+user+`"}`, outside.KeyKmsAccessKey)
-	create("kms", outside.CreateKmsUser, `{"KMS_TENANT":"`+other+`"}`, outside.KeyKmsUser)
+	tenant := create("kms", actions.CreateKmsDomain, `{"name":"acme"}`, actions.KeyKmsTenant)
+	other := create("kms", actions.CreateKmsDomain, `{"name":"other"}`, actions.KeyKmsTenant)
+	user := create("kms", actions.CreateKmsUser, `{"KMS_TENANT":"`+tenant+`"}`, actions.KeyKmsUser)
+	create("kms", actions.CreateKmsUserKeys, `{"KMS_USER":"`+user+`"}`, actions.KeyKmsAccessKey)
+	create("kms", actions.CreateKmsUser, `{"KMS_TENANT":"`+other+`"}`, actions.KeyKmsUser)
 
-	if resp, data := do(t, "POST", srv.URL+"/_sim/kms/"+outside.DeleteKmsDomain, `{"KMS_TENANT":"`+tenant+`"}`); resp.StatusCode != 200 {
+	if resp, data := do(t, "POST", srv.URL+"/_sim/kms/"+actions.DeleteKmsDomain, `{"KMS_TENANT":"`+tenant+`"}`); resp.StatusCode != 200 {
 		t.Fatalf("delete tenant: %d %s", resp.StatusCode, data)
 	}
-	left := sim.Records(outside.KMS)
+	left := sim.Records(actions.KMS)
 	if len(left) != 2 {
 		t.Fatalf("KMS holds %+v; want the other tenant and its user only", left)
 	}
 	for _, r := range left {
-		if r.ID != other && r.Params[outside.KeyKmsTenant] != other {
+		if r.ID != other && r.Params[actions.KeyKmsTenant] != other {
 			t.Errorf("%s %s outlived its tenant", r.Kind, r.ID)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
 )
 
@@ -25,25 +26,62 @@ type spec struct {
 	newID func() string // create only
 }
 
-var specs = map[string]spec{
-	outside.CreateKmsDomain:   {create, "tenant", outside.KeyKmsTenant, digits14},
-	outside.DeleteKmsDomain:   {remove, "tenant", outside.KeyKmsTenant, nil},
-	outside.CreateKmsUser:     {create, "user", outside.KeyKmsUser, digits14},
-	outside.DeleteKmsUser:     {remove, "user", outside.KeyKmsUser, nil},
-	outside.CreateKmsUserKeys: {create, "accessKey", outside.KeyKmsAccessKey, accessKey},
-	outside.DeleteKmsUserKeys: {remove, "accessKey", outside.KeyKmsAccessKey, nil},
-
-	outside.CreateSalesforceAccount: {create, "account", outside.KeySalesforceAccount, salesforceID("001")},
-	outside.DeleteSalesforceAccount: {remove, "account", outside.KeySalesforceAccount, nil},
-	outside.CreateSalesforceContact: {create, "contact", outside.KeySalesforceContact, salesforceID("003")},
-	outside.DeleteSalesforceContact: {remove, "contact", outside.KeySalesforceContact, nil},
-
-	outside.CreateZuoraDomainAccount: {create, "account", outside.KeyZuoraAccount, zuoraID("4028e696")},
-	outside.DeleteZuoraDomainAccount: {remove, "account", outside.KeyZuoraAccount, nil},
-	outside.CreateZuoraSubscription:  {create, "subscription", outside.KeyZuoraSubscription, zuoraID("2c92c0f9")},
-	outside.DeleteZuoraSubscription:  {remove, "subscription", outside.KeyZuoraSubscription, nil},
-	outside.SetZuoraAccountState:     {setState, "account", outside.KeyZuoraAccount, nil},
+// records says, per result key of a create, what the system calls the records it makes and
+// how their ids look, as the real systems make them. A create whose key is not here makes
+// records of that key's name, with ids in its system's usual format (systemIDs).
+var records = map[string]struct {
+	kind  string
+	newID func() string
+}{
+	actions.KeyKmsTenant:         {"tenant", digits14},
+	actions.KeyKmsUser:           {"user", digits14},
+	actions.KeyKmsAccessKey:      {"accessKey", accessKey},
+	actions.KeySalesforceAccount: {"account", salesforceID("001")},
+	actions.KeySalesforceContact: {"contact", salesforceID("003")},
+	actions.KeyZuoraAccount:      {"account", zuoraID("4028e696")},
+	actions.KeyZuoraSubscription: {"subscription", zuoraID("2c92c0f9")},
 }
+
+// systemIDs are each system's id format for records not described in records.
+var systemIDs = map[outside.System]func() string{
+	actions.KMS:     digits14,
+	actions.CRM:     salesforceID("a00"), // the key prefix of custom objects
+	actions.Billing: zuoraID("8a80"),
+}
+
+// specs say what every operation of the catalogue does, derived from its step: a step that
+// produces an id creates a record of that id's kind, and its compensation removes it; a step
+// that is its own compensation (Set…State) changes the state of a record its system made,
+// named by the params as the system's first create names it.
+var specs = func() map[string]spec {
+	out := map[string]spec{}
+	first := map[outside.System]spec{} // each system's first create
+	var setters []actions.Step
+	for _, st := range actions.Steps() {
+		switch {
+		case !st.System.Outside():
+		case st.Compensation == st.Name:
+			setters = append(setters, st)
+		case len(st.Results) > 0:
+			key := st.Results[0]
+			r, ok := records[key]
+			if !ok {
+				r.kind, r.newID = key, systemIDs[st.System]
+			}
+			out[st.Name] = spec{create, r.kind, key, r.newID}
+			if _, ok := first[st.System]; !ok {
+				first[st.System] = out[st.Name]
+			}
+			if st.Compensable() {
+				out[st.Compensation] = spec{remove, r.kind, key, nil}
+			}
+		}
+	}
+	for _, st := range setters {
+		out[st.Name] = spec{setState, first[st.System].kind, first[st.System].key, nil}
+	}
+	return out
+}()
 
 // accountStates are the states SetZuoraAccountState accepts: those of the domainState and
 // userState actions.
@@ -61,7 +99,7 @@ func (s *Simulator) apply(sys outside.System, op, key string, params map[string]
 		}
 		s.seq++
 		rec := &Record{ID: id, Kind: sp.kind, Operation: op, IdempotencyKey: key, Params: params, seq: s.seq}
-		if sys == outside.Billing && sp.kind == "account" {
+		if sys == actions.Billing && sp.kind == "account" {
 			rec.State = "enabled"
 		}
 		recs[id] = rec

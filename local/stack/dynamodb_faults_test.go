@@ -54,12 +54,12 @@ func (g *stepGate) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // identityFault puts a DynamoDB fault on the identity table in force while the step works.
 func identityFault(e *e2e, mode localdynamodb.FaultMode) fault {
-	inner, ok := e.stack.Engine.Registry().Lookup(steps.FunctionIdentity)
+	inner, ok := e.stack.Engine.Registry().Lookup(actions.Identity.LogicalID())
 	if !ok {
-		e.t.Fatalf("%s is not registered", steps.FunctionIdentity)
+		e.t.Fatalf("%s is not registered", actions.Identity.LogicalID())
 	}
 	g := &stepGate{e: e, inner: inner, mode: mode}
-	e.stack.Engine.RegisterFunction(steps.FunctionIdentity, g)
+	e.stack.Engine.RegisterFunction(actions.Identity.LogicalID(), g)
 	return func(t *testing.T, step actions.Step) (func() int, func()) {
 		g.mu.Lock()
 		g.step, g.attempts = step.Name, 0
@@ -134,13 +134,13 @@ func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 func TestTicketsTableOutageDuringAJobEndsTheTicketOnceTheTableIsBack(t *testing.T) {
 	e := startActions(t, true)
 	ctx := context.Background()
-	inner, _ := e.stack.Engine.Registry().Lookup(steps.FunctionIdentity)
+	inner, _ := e.stack.Engine.Registry().Lookup(actions.Identity.LogicalID())
 	submitted := make(chan struct{})
 	var once sync.Once
 	var outage func()
 	// The first step waits until the client has its ticket, then the tickets table goes down
 	// for the rest of the job: no step, compensation or outcome can be recorded.
-	e.stack.Engine.RegisterFunction(steps.FunctionIdentity, handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+	e.stack.Engine.RegisterFunction(actions.Identity.LogicalID(), handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
 		once.Do(func() {
 			<-submitted
 			remove, err := e.stack.InjectDynamoDBFault(localdynamodb.Fault{Table: "tickets", Mode: localdynamodb.Deny})

@@ -50,22 +50,52 @@ const (
 // HTTP, slower, its failures partly transient) rather than being the service's own tables.
 func (s System) Outside() bool { return s != Identity }
 
-// Function is the DefinitionSubstitutions name of the step function serving the system.
-func (s System) Function() string {
-	switch s {
-	case Identity:
-		return "IdentityFunctionArn"
-	case KMS:
-		return "KmsFunctionArn"
-	case CRM:
-		return "CrmFunctionArn"
-	case Billing:
-		return "BillingFunctionArn"
+// Systems lists every system a step calls, the service's own identity tables first.
+var Systems = []System{Identity, KMS, CRM, Billing}
+
+// OutsideSystems lists the systems reached through the outside-system adapter.
+func OutsideSystems() []System {
+	var out []System
+	for _, s := range Systems {
+		if s.Outside() {
+			out = append(out, s)
+		}
 	}
-	return ""
+	return out
 }
 
-// TimeoutSeconds is how long one call of a step of this system may take.
+// Valid reports whether s is one of [Systems].
+func (s System) Valid() bool { return slices.Contains(Systems, s) }
+
+// String is the name shown to clients in error messages ("CRM refused …").
+func (s System) String() string {
+	switch s {
+	case KMS, CRM:
+		return strings.ToUpper(string(s))
+	case Identity, Billing:
+		return strings.ToUpper(string(s[:1])) + string(s[1:])
+	}
+	return string(s)
+}
+
+// title is the system's name as it appears in identifiers: Identity, Kms, Crm, Billing.
+func (s System) title() string { return strings.ToUpper(string(s[:1])) + string(s[1:]) }
+
+// Function is the DefinitionSubstitutions name of the step function serving the system
+// (IdentityFunctionArn, KmsFunctionArn, …), or "" for a system that is not one of [Systems].
+func (s System) Function() string {
+	if !s.Valid() {
+		return ""
+	}
+	return s.title() + "FunctionArn"
+}
+
+// LogicalID is the template.yaml logical id of the step function serving the system
+// (StepIdentityFunction, StepKmsFunction, …); its main package is functions/steps/<system>.
+func (s System) LogicalID() string { return "Step" + s.title() + "Function" }
+
+// TimeoutSeconds is how long one call of a step of this system may take, unless the step's
+// catalogue entry says otherwise.
 func (s System) TimeoutSeconds() int {
 	if s.Outside() {
 		return 30
@@ -76,6 +106,9 @@ func (s System) TimeoutSeconds() int {
 // TicketsFunction is the DefinitionSubstitutions name of the bookkeeping function that records
 // a job's outcome on its ticket (phases undoFailed, timedOut, failed, complete).
 const TicketsFunction = "TicketsFunctionArn"
+
+// TicketsLogicalID is the template.yaml logical id of the bookkeeping function.
+const TicketsLogicalID = "StepTicketsFunction"
 
 // BookkeepingTimeoutSeconds is how long one call of the tickets function may take.
 const BookkeepingTimeoutSeconds = 10
@@ -125,15 +158,14 @@ type Step struct {
 	// CreateX ↔ DeleteX, SetX ↔ SetX back to the state it replaced.
 	Compensation string
 	Retry        RetryPolicy
+	// TimeoutSeconds is how long one call of the step (or of its compensation) may take.
+	TimeoutSeconds int
 	// Results are the actionResults keys the step produces.
 	Results []string
 }
 
 // Function is the DefinitionSubstitutions name of the function running the step.
 func (s Step) Function() string { return s.System.Function() }
-
-// TimeoutSeconds is how long one call of the step (or of its compensation) may take.
-func (s Step) TimeoutSeconds() int { return s.System.TimeoutSeconds() }
 
 // Compensable reports whether the step has a compensation.
 func (s Step) Compensable() bool { return s.Compensation != "" }
@@ -284,6 +316,35 @@ func (p Param) check(v string) string {
 // the caller.
 func Catalogue() []Action {
 	return catalogue()
+}
+
+// Steps returns every step of the catalogue once, in catalogue order. A step that several
+// actions share is declared alike in each (TestStepNamesAreOneStepEach holds it).
+func Steps() []Step {
+	var out []Step
+	seen := map[string]bool{}
+	for _, a := range catalogue() {
+		for _, st := range a.Steps {
+			if !seen[st.Name] {
+				seen[st.Name] = true
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// Operations maps every operation the steps of the catalogue call — the steps themselves and
+// their compensations — to the system that serves it.
+func Operations() map[string]System {
+	out := map[string]System{}
+	for _, st := range Steps() {
+		out[st.Name] = st.System
+		if st.Compensable() {
+			out[st.Compensation] = st.System
+		}
+	}
+	return out
 }
 
 // Lookup returns the action of that name.

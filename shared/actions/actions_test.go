@@ -2,6 +2,7 @@ package actions_test
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -192,5 +193,47 @@ func TestValidate(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s.Validate(%v) = %q, want %q", c.action, c.params, got, c.want)
 		}
+	}
+}
+
+func TestStepNamesAreOneStepEach(t *testing.T) {
+	declared := map[string]actions.Step{}
+	for _, a := range actions.Catalogue() {
+		for _, s := range a.Steps {
+			if d, ok := declared[s.Name]; ok && !reflect.DeepEqual(d, s) {
+				t.Errorf("%s: step %s declared as %+v here and %+v elsewhere", a.Name, s.Name, s, d)
+			}
+			declared[s.Name] = s
+		}
+	}
+	if got := len(actions.Steps()); got != len(declared) {
+		t.Errorf("Steps() lists %d steps, the catalogue declares %d", got, len(declared))
+	}
+	// An operation that is a step and a compensation (purgeDomain deletes what createDomain's
+	// compensations delete) is served by one system.
+	for _, s := range actions.Steps() {
+		if d, ok := declared[s.Compensation]; ok && d.System != s.System {
+			t.Errorf("%s is undone by %s on %s, but the step %s is on %s", s.Name, s.Compensation, s.System, d.Name, d.System)
+		}
+		if s.TimeoutSeconds <= 0 {
+			t.Errorf("%s has no timeout", s.Name)
+		}
+	}
+}
+
+func TestSystemsNameTheirFunctions(t *testing.T) {
+	want := map[actions.System][2]string{
+		actions.Identity: {"IdentityFunctionArn", "StepIdentityFunction"},
+		actions.KMS:      {"KmsFunctionArn", "StepKmsFunction"},
+		actions.CRM:      {"CrmFunctionArn", "StepCrmFunction"},
+		actions.Billing:  {"BillingFunctionArn", "StepBillingFunction"},
+	}
+	for _, s := range actions.Systems {
+		if got := [2]string{s.Function(), s.LogicalID()}; got != want[s] {
+			t.Errorf("%s: %v, want %v", s, got, want[s])
+		}
+	}
+	if actions.System("ftp").Function() != "" {
+		t.Error("an unknown system names a function")
 	}
 }

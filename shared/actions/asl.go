@@ -166,11 +166,11 @@ func (a Action) graph() *graph {
 		}
 		g.add(task(taskSpec{
 			name:     s.Name,
-			comment:  fmt.Sprintf("Step %d of %d, on %s; %s.", k+1, n, s.System, undo),
+			comment:  fmt.Sprintf("Step %d of %d, on %s; %s.", k+1, n, string(s.System), undo),
 			resource: s.Function(),
 			step:     s.Name,
 			phase:    "do",
-			timeout:  s.TimeoutSeconds(),
+			timeout:  s.TimeoutSeconds,
 			retry:    []retrier{{lambdaErrors, lambdaRetry}, {transientErrors, s.Retry}},
 			catch: []catcher{
 				{transientErrors, "$.error", s.TimedOutState()},
@@ -223,7 +223,7 @@ func (a Action) graph() *graph {
 			resource: s.Function(),
 			step:     s.Name,
 			phase:    "undo",
-			timeout:  s.TimeoutSeconds(),
+			timeout:  s.TimeoutSeconds,
 			retry:    []retrier{{lambdaErrors, lambdaRetry}, {[]string{ErrStepTransient}, s.Retry}},
 			catch:    []catcher{{[]string{"States.ALL"}, "$.undoError", s.UndoFailedState()}},
 			next:     next,
@@ -381,7 +381,7 @@ func (a Action) story(budget float64, timeout int) string {
 		}
 	}
 	for _, s := range a.Steps {
-		fwd = append(fwd, fmt.Sprintf("%s (%s)", s.Name, s.System))
+		fwd = append(fwd, fmt.Sprintf("%s (%s)", s.Name, string(s.System)))
 	}
 	fmt.Fprintf(&b, "Happy path: %s -> %s -> %s. ", strings.Join(fwd, " -> "), RecordCompleteState, JobCompleteState)
 	if len(undo) > 0 {

@@ -2,6 +2,66 @@ package actions
 
 import "slices"
 
+// The steps and compensations of the catalogue, named as the seed names them: each is an
+// operation of its system (Ums* identity, Kms* key management, Salesforce* CRM, Zuora*
+// billing) and the name of its state in the action's state machine. The catalogue below is
+// where a step is declared; the step runner, the outside adapter and the simulator read it.
+const (
+	CreateUmsDomain          = "CreateUmsDomain"
+	DeleteUmsDomain          = "DeleteUmsDomain"
+	CreateKmsDomain          = "CreateKmsDomain"
+	DeleteKmsDomain          = "DeleteKmsDomain"
+	CreateSalesforceAccount  = "CreateSalesforceAccount"
+	DeleteSalesforceAccount  = "DeleteSalesforceAccount"
+	CreateZuoraDomainAccount = "CreateZuoraDomainAccount"
+	DeleteZuoraDomainAccount = "DeleteZuoraDomainAccount"
+	CreateUmsUser            = "CreateUmsUser"
+	DeleteUmsUser            = "DeleteUmsUser"
+	CreateKmsUser            = "CreateKmsUser"
+	DeleteKmsUser            = "DeleteKmsUser"
+	CreateKmsUserKeys        = "CreateKmsUserKeys"
+	DeleteKmsUserKeys        = "DeleteKmsUserKeys"
+	CreateSalesforceContact  = "CreateSalesforceContact"
+	DeleteSalesforceContact  = "DeleteSalesforceContact"
+	CreateUmsTenant          = "CreateUmsTenant"
+	DeleteUmsTenant          = "DeleteUmsTenant"
+	CheckSubscribeable       = "CheckSubscribeable"
+	CreateSubscription       = "CreateSubscription"
+	DeleteSubscription       = "DeleteSubscription"
+	CreateZuoraSubscription  = "CreateZuoraSubscription"
+	DeleteZuoraSubscription  = "DeleteZuoraSubscription"
+	SetUmsDomainState        = "SetUmsDomainState"
+	SetZuoraAccountState     = "SetZuoraAccountState"
+	SetUmsUserState          = "SetUmsUserState"
+	PurgeUmsSubscriptions    = "PurgeUmsSubscriptions"
+	PurgeUmsTenants          = "PurgeUmsTenants"
+	PurgeUmsUsers            = "PurgeUmsUsers"
+	PurgeUmsDomain           = "PurgeUmsDomain"
+)
+
+// The result keys the steps add to a ticket's actionResults. The ids of the first four
+// outside ones are those of the seed's createDomain ticket. Compensations take them back
+// as their params to name what they undo.
+const (
+	KeyDomainID          = "domainId"
+	KeyUserID            = "userId"
+	KeyTenantID          = "tenantId"
+	KeySubscriptionID    = "subscriptionId"
+	KeyKmsTenant         = "KMS_TENANT"
+	KeyKmsUser           = "KMS_USER"
+	KeyKmsAccessKey      = "KMS_ACCESS_KEY"
+	KeySalesforceAccount = "SALESFORCE_ACCOUNT"
+	KeySalesforceContact = "SALESFORCE_CONTACT"
+	KeyZuoraAccount      = "zuoraDomainAcct"
+	KeyZuoraSubscription = "zuoraSubscription"
+	// The states replaced by domainState and userState, which their compensations set back.
+	KeyPreviousDomainState = "previousDomainState"
+	KeyPreviousUserState   = "previousUserState"
+	// SetZuoraAccountState's account state now and before (what its compensation sets back).
+	KeyBillingState         = "billingState"
+	KeyPreviousBillingState = "previousBillingState"
+)
+
 // catalogue builds the actions afresh on each call, so no caller can change another's copy.
 func catalogue() []Action {
 	return []Action{
@@ -15,12 +75,12 @@ func catalogue() []Action {
 				[]Param{optional("website", String), optional("description", String)},
 			),
 			Steps: []Step{
-				identity("CreateUmsDomain", "DeleteUmsDomain", "domainId"),
-				outside("CreateKmsDomain", KMS, "DeleteKmsDomain", "KMS_TENANT"),
-				outside("CreateSalesforceAccount", CRM, "DeleteSalesforceAccount", "SALESFORCE_ACCOUNT"),
-				outside("CreateZuoraDomainAccount", Billing, "DeleteZuoraDomainAccount", "zuoraDomainAcct"),
+				identity(CreateUmsDomain, DeleteUmsDomain, KeyDomainID),
+				outside(CreateKmsDomain, KMS, DeleteKmsDomain, KeyKmsTenant),
+				outside(CreateSalesforceAccount, CRM, DeleteSalesforceAccount, KeySalesforceAccount),
+				outside(CreateZuoraDomainAccount, Billing, DeleteZuoraDomainAccount, KeyZuoraAccount),
 			},
-			DomainResult: "domainId",
+			DomainResult: KeyDomainID,
 		},
 		{
 			Name: "createUser",
@@ -35,10 +95,10 @@ func catalogue() []Action {
 				optional("lastName", String),
 			}, postalContact()...),
 			Steps: []Step{
-				identity("CreateUmsUser", "DeleteUmsUser", "userId"),
-				outside("CreateKmsUser", KMS, "DeleteKmsUser", "KMS_USER"),
-				outside("CreateKmsUserKeys", KMS, "DeleteKmsUserKeys", "KMS_ACCESS_KEY"),
-				outside("CreateSalesforceContact", CRM, "DeleteSalesforceContact", "SALESFORCE_CONTACT"),
+				identity(CreateUmsUser, DeleteUmsUser, KeyUserID),
+				outside(CreateKmsUser, KMS, DeleteKmsUser, KeyKmsUser),
+				outside(CreateKmsUserKeys, KMS, DeleteKmsUserKeys, KeyKmsAccessKey),
+				outside(CreateSalesforceContact, CRM, DeleteSalesforceContact, KeySalesforceContact),
 			},
 			DomainParam: "domainId",
 		},
@@ -50,7 +110,7 @@ func catalogue() []Action {
 				required("name", String),
 			},
 			Steps: []Step{
-				identity("CreateUmsTenant", "DeleteUmsTenant", "tenantId"),
+				identity(CreateUmsTenant, DeleteUmsTenant, KeyTenantID),
 			},
 			DomainParam: "domainId",
 		},
@@ -65,9 +125,9 @@ func catalogue() []Action {
 				required("endpointTemplateId", ID),
 			},
 			Steps: []Step{
-				identity("CheckSubscribeable", ""),
-				identity("CreateSubscription", "DeleteSubscription", "subscriptionId"),
-				outside("CreateZuoraSubscription", Billing, "DeleteZuoraSubscription", "zuoraSubscription"),
+				identity(CheckSubscribeable, ""),
+				identity(CreateSubscription, DeleteSubscription, KeySubscriptionID),
+				outside(CreateZuoraSubscription, Billing, DeleteZuoraSubscription, KeyZuoraSubscription),
 			},
 			DomainParam: "domainId",
 		},
@@ -81,8 +141,8 @@ func catalogue() []Action {
 				enum("state", "enabled", "suspended", "deleted", "purged"),
 			},
 			Steps: []Step{
-				identity("SetUmsDomainState", "SetUmsDomainState"),
-				outside("SetZuoraAccountState", Billing, "SetZuoraAccountState"),
+				identity(SetUmsDomainState, SetUmsDomainState),
+				outside(SetZuoraAccountState, Billing, SetZuoraAccountState),
 			},
 			DomainParam: "domainId",
 		},
@@ -95,7 +155,7 @@ func catalogue() []Action {
 				enum("state", "enabled", "disabled", "suspended", "deleted", "purged"),
 			},
 			Steps: []Step{
-				identity("SetUmsUserState", "SetUmsUserState"),
+				identity(SetUmsUserState, SetUmsUserState),
 			},
 		},
 		{
@@ -109,13 +169,13 @@ func catalogue() []Action {
 				required("domainId", ID),
 			},
 			Steps: []Step{
-				identity("PurgeUmsSubscriptions", ""),
-				identity("PurgeUmsTenants", ""),
-				identity("PurgeUmsUsers", ""),
-				outside("DeleteZuoraDomainAccount", Billing, ""),
-				outside("DeleteSalesforceAccount", CRM, ""),
-				outside("DeleteKmsDomain", KMS, ""),
-				identity("PurgeUmsDomain", ""),
+				identity(PurgeUmsSubscriptions, ""),
+				identity(PurgeUmsTenants, ""),
+				identity(PurgeUmsUsers, ""),
+				outside(DeleteZuoraDomainAccount, Billing, ""),
+				outside(DeleteSalesforceAccount, CRM, ""),
+				outside(DeleteKmsDomain, KMS, ""),
+				identity(PurgeUmsDomain, ""),
 			},
 			DomainParam: "domainId",
 		},
@@ -139,9 +199,11 @@ func enum(name string, values ...string) Param {
 }
 
 func identity(name, compensation string, results ...string) Step {
-	return Step{Name: name, System: Identity, Compensation: compensation, Retry: IdentityRetry, Results: results}
+	return Step{Name: name, System: Identity, Compensation: compensation, Retry: IdentityRetry,
+		TimeoutSeconds: Identity.TimeoutSeconds(), Results: results}
 }
 
 func outside(name string, sys System, compensation string, results ...string) Step {
-	return Step{Name: name, System: sys, Compensation: compensation, Retry: OutsideRetry, Results: results}
+	return Step{Name: name, System: sys, Compensation: compensation, Retry: OutsideRetry,
+		TimeoutSeconds: sys.TimeoutSeconds(), Results: results}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
 
@@ -13,38 +14,16 @@ type Performer interface {
 	Undo(ctx context.Context, t *ticket.Ticket) error
 }
 
-// The identity steps, and the result keys they add to a ticket.
-const (
-	StepCreateUmsDomain       = "CreateUmsDomain"
-	StepCreateUmsUser         = "CreateUmsUser"
-	StepCreateUmsTenant       = "CreateUmsTenant"
-	StepCheckSubscribeable    = "CheckSubscribeable"
-	StepCreateSubscription    = "CreateSubscription"
-	StepSetUmsDomainState     = "SetUmsDomainState"
-	StepSetUmsUserState       = "SetUmsUserState"
-	StepPurgeUmsSubscriptions = "PurgeUmsSubscriptions"
-	StepPurgeUmsTenants       = "PurgeUmsTenants"
-	StepPurgeUmsUsers         = "PurgeUmsUsers"
-	StepPurgeUmsDomain        = "PurgeUmsDomain"
-
-	KeyDomainID            = "domainId"
-	KeyUserID              = "userId"
-	KeyTenantID            = "tenantId"
-	KeySubscriptionID      = "subscriptionId"
-	KeyPreviousDomainState = "previousDomainState"
-	KeyPreviousUserState   = "previousUserState"
-)
-
 // StepKey is "<ticketId>/<step>", the key a step's records are made under.
 func StepKey(t *ticket.Ticket, step string) string { return t.ID + "/" + step }
 
 // DomainOf is the domain a step of t works on: its domainId parameter, else the domainId a
 // previous step made.
 func DomainOf(t *ticket.Ticket) string {
-	if d := t.Params[KeyDomainID]; d != "" {
+	if d := t.Params[actions.KeyDomainID]; d != "" {
 		return d
 	}
-	return t.Results[KeyDomainID]
+	return t.Results[actions.KeyDomainID]
 }
 
 type perf struct {
@@ -74,10 +53,10 @@ func required(t *ticket.Ticket, names ...string) error {
 // Performers are the identity steps' performers, keyed by step name.
 func (s *Store) Performers() map[string]Performer {
 	return map[string]Performer{
-		StepCreateUmsDomain: perf{
+		actions.CreateUmsDomain: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				p := t.Params
-				d, err := s.CreateDomain(ctx, StepKey(t, StepCreateUmsDomain), Domain{
+				d, err := s.CreateDomain(ctx, StepKey(t, actions.CreateUmsDomain), Domain{
 					Name: p["name"], Description: p["description"], Company: p["company"], EmailAddress: p["emailAddress"],
 					AddressLine1: p["addressLine1"], AddressLine2: p["addressLine2"], City: p["city"], State: p["state"],
 					Zip: p["zip"], Country: p["country"], Phone: p["phone"], Website: p["website"],
@@ -85,56 +64,56 @@ func (s *Store) Performers() map[string]Performer {
 				if err != nil {
 					return nil, err
 				}
-				return map[string]string{KeyDomainID: d.DomainID}, nil
+				return map[string]string{actions.KeyDomainID: d.DomainID}, nil
 			},
 			undo: func(ctx context.Context, t *ticket.Ticket) error {
-				if t.Results[KeyDomainID] == "" {
+				if t.Results[actions.KeyDomainID] == "" {
 					return nil
 				}
-				return s.DeleteDomain(ctx, t.Results[KeyDomainID])
+				return s.DeleteDomain(ctx, t.Results[actions.KeyDomainID])
 			},
 		},
-		StepCreateUmsUser: perf{
+		actions.CreateUmsUser: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				if err := required(t, "domainId", "username", "emailAddress"); err != nil {
 					return nil, err
 				}
 				p := t.Params
-				u, err := s.CreateUser(ctx, StepKey(t, StepCreateUmsUser), User{
+				u, err := s.CreateUser(ctx, StepKey(t, actions.CreateUmsUser), User{
 					DomainID: p["domainId"], Username: p["username"], EmailAddress: p["emailAddress"],
 					FirstName: p["firstName"], LastName: p["lastName"],
 				})
 				if err != nil {
 					return nil, err
 				}
-				return map[string]string{KeyUserID: u.UserID}, nil
+				return map[string]string{actions.KeyUserID: u.UserID}, nil
 			},
 			undo: func(ctx context.Context, t *ticket.Ticket) error {
-				if t.Results[KeyUserID] == "" {
+				if t.Results[actions.KeyUserID] == "" {
 					return nil
 				}
-				return s.DeleteUser(ctx, t.Results[KeyUserID])
+				return s.DeleteUser(ctx, t.Results[actions.KeyUserID])
 			},
 		},
-		StepCreateUmsTenant: perf{
+		actions.CreateUmsTenant: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				if err := required(t, "domainId", "name"); err != nil {
 					return nil, err
 				}
-				tn, err := s.CreateTenant(ctx, StepKey(t, StepCreateUmsTenant), Tenant{DomainID: t.Params["domainId"], Name: t.Params["name"]})
+				tn, err := s.CreateTenant(ctx, StepKey(t, actions.CreateUmsTenant), Tenant{DomainID: t.Params["domainId"], Name: t.Params["name"]})
 				if err != nil {
 					return nil, err
 				}
-				return map[string]string{KeyTenantID: tn.TenantID}, nil
+				return map[string]string{actions.KeyTenantID: tn.TenantID}, nil
 			},
 			undo: func(ctx context.Context, t *ticket.Ticket) error {
-				if t.Results[KeyTenantID] == "" {
+				if t.Results[actions.KeyTenantID] == "" {
 					return nil
 				}
-				return s.DeleteTenant(ctx, t.Params["domainId"], t.Results[KeyTenantID])
+				return s.DeleteTenant(ctx, t.Params["domainId"], t.Results[actions.KeyTenantID])
 			},
 		},
-		StepCheckSubscribeable: perf{
+		actions.CheckSubscribeable: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				if err := required(t, "domainId", "tenantId", "endpointTemplateId"); err != nil {
 					return nil, err
@@ -142,66 +121,66 @@ func (s *Store) Performers() map[string]Performer {
 				return nil, s.CheckSubscribeable(ctx, t.Params["domainId"], t.Params["tenantId"], t.Params["endpointTemplateId"])
 			},
 		},
-		StepCreateSubscription: perf{
+		actions.CreateSubscription: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				if err := required(t, "domainId", "tenantId", "endpointTemplateId"); err != nil {
 					return nil, err
 				}
-				sub, err := s.CreateSubscription(ctx, StepKey(t, StepCreateSubscription), Subscription{
+				sub, err := s.CreateSubscription(ctx, StepKey(t, actions.CreateSubscription), Subscription{
 					DomainID: t.Params["domainId"], TenantID: t.Params["tenantId"], EndpointTemplateID: t.Params["endpointTemplateId"],
 				})
 				if err != nil {
 					return nil, err
 				}
-				return map[string]string{KeySubscriptionID: sub.SubscriptionID}, nil
+				return map[string]string{actions.KeySubscriptionID: sub.SubscriptionID}, nil
 			},
 			undo: func(ctx context.Context, t *ticket.Ticket) error {
-				if t.Results[KeySubscriptionID] == "" {
+				if t.Results[actions.KeySubscriptionID] == "" {
 					return nil
 				}
-				return s.DeleteSubscription(ctx, t.Params["domainId"], t.Results[KeySubscriptionID])
+				return s.DeleteSubscription(ctx, t.Params["domainId"], t.Results[actions.KeySubscriptionID])
 			},
 		},
-		StepSetUmsDomainState: perf{
+		actions.SetUmsDomainState: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				if err := required(t, "domainId", "state"); err != nil {
 					return nil, err
 				}
-				prev, err := s.SetDomainState(ctx, StepKey(t, StepSetUmsDomainState), t.Params["domainId"], t.Params["state"])
+				prev, err := s.SetDomainState(ctx, StepKey(t, actions.SetUmsDomainState), t.Params["domainId"], t.Params["state"])
 				if err != nil {
 					return nil, err
 				}
-				return map[string]string{KeyPreviousDomainState: prev}, nil
+				return map[string]string{actions.KeyPreviousDomainState: prev}, nil
 			},
 			undo: func(ctx context.Context, t *ticket.Ticket) error {
-				if t.Results[KeyPreviousDomainState] == "" {
+				if t.Results[actions.KeyPreviousDomainState] == "" {
 					return nil
 				}
-				return s.RestoreDomainState(ctx, t.Params["domainId"], t.Results[KeyPreviousDomainState])
+				return s.RestoreDomainState(ctx, t.Params["domainId"], t.Results[actions.KeyPreviousDomainState])
 			},
 		},
-		StepSetUmsUserState: perf{
+		actions.SetUmsUserState: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				if err := required(t, "accountId", "state"); err != nil {
 					return nil, err
 				}
-				prev, err := s.SetUserState(ctx, StepKey(t, StepSetUmsUserState), t.Params["accountId"], t.Params["state"])
+				prev, err := s.SetUserState(ctx, StepKey(t, actions.SetUmsUserState), t.Params["accountId"], t.Params["state"])
 				if err != nil {
 					return nil, err
 				}
-				return map[string]string{KeyPreviousUserState: prev}, nil
+				return map[string]string{actions.KeyPreviousUserState: prev}, nil
 			},
 			undo: func(ctx context.Context, t *ticket.Ticket) error {
-				if t.Results[KeyPreviousUserState] == "" {
+				if t.Results[actions.KeyPreviousUserState] == "" {
 					return nil
 				}
-				return s.RestoreUserState(ctx, t.Params["accountId"], t.Results[KeyPreviousUserState])
+				return s.RestoreUserState(ctx, t.Params["accountId"], t.Results[actions.KeyPreviousUserState])
 			},
 		},
-		StepPurgeUmsSubscriptions: s.purge("SUB#"),
-		StepPurgeUmsTenants:       s.purge("TENANT#"),
-		StepPurgeUmsUsers:         s.purge("USER#", "USERNAME#"),
-		StepPurgeUmsDomain: perf{
+		actions.PurgeUmsSubscriptions: s.purge("SUB#"),
+		actions.PurgeUmsTenants:       s.purge("TENANT#"),
+		actions.PurgeUmsUsers:         s.purge("USER#", "USERNAME#"),
+		actions.PurgeUmsDomain: perf{
 			do: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				if err := required(t, "domainId"); err != nil {
 					return nil, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/actionservice/actionservice/local/simulator"
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
@@ -56,13 +57,13 @@ func TestCreatesAnswerIdsInTheSeedsShapes(t *testing.T) {
 		op, key string
 		shape   *regexp.Regexp
 	}{
-		{outside.CreateKmsDomain, outside.KeyKmsTenant, regexp.MustCompile(`^[1-9][0-9]{13}$`)},
-		{outside.CreateKmsUser, outside.KeyKmsUser, regexp.MustCompile(`^[1-9][0-9]{13}$`)},
-		{outside.CreateKmsUserKeys, outside.KeyKmsAccessKey, regexp.MustCompile(`^[A-Z0-9]{20}$`)},
-		{outside.CreateSalesforceAccount, outside.KeySalesforceAccount, regexp.MustCompile(`^001[0-9A-Za-z]{15}$`)},
-		{outside.CreateSalesforceContact, outside.KeySalesforceContact, regexp.MustCompile(`^003[0-9A-Za-z]{15}$`)},
-		{outside.CreateZuoraDomainAccount, outside.KeyZuoraAccount, regexp.MustCompile(`^[0-9a-f]{32}$`)},
-		{outside.CreateZuoraSubscription, outside.KeyZuoraSubscription, regexp.MustCompile(`^[0-9a-f]{32}$`)},
+		{actions.CreateKmsDomain, actions.KeyKmsTenant, regexp.MustCompile(`^[1-9][0-9]{13}$`)},
+		{actions.CreateKmsUser, actions.KeyKmsUser, regexp.MustCompile(`^[1-9][0-9]{13}$`)},
+		{actions.CreateKmsUserKeys, actions.KeyKmsAccessKey, regexp.MustCompile(`^[A-Z0-9]{20}$`)},
+		{actions.CreateSalesforceAccount, actions.KeySalesforceAccount, regexp.MustCompile(`^001[0-9A-Za-z]{15}$`)},
+		{actions.CreateSalesforceContact, actions.KeySalesforceContact, regexp.MustCompile(`^003[0-9A-Za-z]{15}$`)},
+		{actions.CreateZuoraDomainAccount, actions.KeyZuoraAccount, regexp.MustCompile(`^[0-9a-f]{32}$`)},
+		{actions.CreateZuoraSubscription, actions.KeyZuoraSubscription, regexp.MustCompile(`^[0-9a-f]{32}$`)},
 	}
 	for _, c := range cases {
 		t.Run(c.op, func(t *testing.T) {
@@ -75,7 +76,7 @@ func TestCreatesAnswerIdsInTheSeedsShapes(t *testing.T) {
 			}
 		})
 	}
-	if got := len(st.sim.Records(outside.KMS)); got != 3 {
+	if got := len(st.sim.Records(actions.KMS)); got != 3 {
 		t.Errorf("KMS holds %d records, want 3", got)
 	}
 }
@@ -83,14 +84,14 @@ func TestCreatesAnswerIdsInTheSeedsShapes(t *testing.T) {
 func TestRecordKeepsTheParamsSent(t *testing.T) {
 	st := newStack(t, 0)
 	params := map[string]string{"name": "acme", "emailAddress": "ops@acme.example"}
-	res, err := st.client.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "t1/CreateSalesforceAccount", params)
+	res, err := st.client.Call(context.Background(), actions.CRM, actions.CreateSalesforceAccount, "t1/CreateSalesforceAccount", params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := st.sim.Records(outside.CRM)
-	if len(recs) != 1 || recs[0].ID != res[outside.KeySalesforceAccount] || recs[0].Params["emailAddress"] != "ops@acme.example" ||
+	recs := st.sim.Records(actions.CRM)
+	if len(recs) != 1 || recs[0].ID != res[actions.KeySalesforceAccount] || recs[0].Params["emailAddress"] != "ops@acme.example" ||
 		recs[0].IdempotencyKey != "t1/CreateSalesforceAccount" {
-		t.Fatalf("records %+v, want the account %s with its params and key", recs, res[outside.KeySalesforceAccount])
+		t.Fatalf("records %+v, want the account %s with its params and key", recs, res[actions.KeySalesforceAccount])
 	}
 }
 
@@ -121,11 +122,11 @@ func transient(t *testing.T, err error) *outside.TransientError {
 
 func TestPermanent409IsConflict(t *testing.T) {
 	st := newStack(t, 0)
-	st.inject(t, simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Permanent,
+	st.inject(t, simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Permanent,
 		Status: 409, Message: "account name already exists"})
-	_, err := st.client.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "t1/CreateSalesforceAccount", nil)
+	_, err := st.client.Call(context.Background(), actions.CRM, actions.CreateSalesforceAccount, "t1/CreateSalesforceAccount", nil)
 	pe := permanent(t, err)
-	if pe.Category != ticket.Conflict || pe.Status != 409 || pe.System != outside.CRM || pe.Operation != outside.CreateSalesforceAccount {
+	if pe.Category != ticket.Conflict || pe.Status != 409 || pe.System != actions.CRM || pe.Operation != actions.CreateSalesforceAccount {
 		t.Fatalf("got %+v", pe)
 	}
 	if want := "CRM refused CreateSalesforceAccount: 409 Conflict: account name already exists"; err.Error() != want {
@@ -152,8 +153,8 @@ func TestPermanentStatusesCarryTheirCategory(t *testing.T) {
 	st := newStack(t, 0)
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
-			st.inject(t, simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Permanent, Status: c.status})
-			_, err := st.client.Call(context.Background(), outside.KMS, outside.CreateKmsDomain, "k", nil)
+			st.inject(t, simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Permanent, Status: c.status})
+			_, err := st.client.Call(context.Background(), actions.KMS, actions.CreateKmsDomain, "k", nil)
 			pe := permanent(t, err)
 			if pe.Category != c.want || pe.Status != c.status {
 				t.Fatalf("got %s %d, want %s %d (%v)", pe.Category, pe.Status, c.want, c.status, err)
@@ -163,16 +164,16 @@ func TestPermanentStatusesCarryTheirCategory(t *testing.T) {
 			}
 		})
 	}
-	if n := len(st.sim.Records(outside.KMS)); n != 0 {
+	if n := len(st.sim.Records(actions.KMS)); n != 0 {
 		t.Fatalf("a refused create left %d records", n)
 	}
 }
 
 func TestPermanentFaultWithoutStatusIs400UserInput(t *testing.T) {
 	st := newStack(t, 0)
-	st.inject(t, simulator.Fault{Operation: outside.CreateZuoraDomainAccount, Mode: simulator.Permanent})
-	_, err := st.client.Invoke(context.Background(), outside.CreateZuoraDomainAccount, "k", nil)
-	if pe := permanent(t, err); pe.Status != 400 || pe.Category != ticket.UserInput || pe.System != outside.Billing {
+	st.inject(t, simulator.Fault{Operation: actions.CreateZuoraDomainAccount, Mode: simulator.Permanent})
+	_, err := st.client.Invoke(context.Background(), actions.CreateZuoraDomainAccount, "k", nil)
+	if pe := permanent(t, err); pe.Status != 400 || pe.Category != ticket.UserInput || pe.System != actions.Billing {
 		t.Fatalf("got %+v", pe)
 	}
 }
@@ -181,8 +182,8 @@ func TestServerErrorsAnd429AreTransient(t *testing.T) {
 	st := newStack(t, 0)
 	for _, status := range []int{429, 500, 502, 503, 504} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			st.inject(t, simulator.Fault{Operation: outside.CreateKmsUser, Mode: simulator.Transient, Status: status, Message: "down for maintenance"})
-			_, err := st.client.Invoke(context.Background(), outside.CreateKmsUser, "k", nil)
+			st.inject(t, simulator.Fault{Operation: actions.CreateKmsUser, Mode: simulator.Transient, Status: status, Message: "down for maintenance"})
+			_, err := st.client.Invoke(context.Background(), actions.CreateKmsUser, "k", nil)
 			te := transient(t, err)
 			if te.Status != status || te.Timeout || te.Category() != ticket.Dependency || outside.CategoryOf(err) != ticket.Dependency {
 				t.Fatalf("got %+v", te)
@@ -197,8 +198,8 @@ func TestServerErrorsAnd429AreTransient(t *testing.T) {
 
 func TestTransientFaultWithoutStatusIs503(t *testing.T) {
 	st := newStack(t, 0)
-	st.inject(t, simulator.Fault{Operation: outside.CreateKmsUser, Mode: simulator.Transient})
-	_, err := st.client.Invoke(context.Background(), outside.CreateKmsUser, "k", nil)
+	st.inject(t, simulator.Fault{Operation: actions.CreateKmsUser, Mode: simulator.Transient})
+	_, err := st.client.Invoke(context.Background(), actions.CreateKmsUser, "k", nil)
 	if te := transient(t, err); te.Status != 503 {
 		t.Fatalf("got %+v", te)
 	}
@@ -212,7 +213,7 @@ func TestClosedPortIsTransient(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	c := outside.NewClient(outside.Config{CRM: outside.SystemConfig{BaseURL: "http://" + addr}}, nil)
-	_, err = c.Call(context.Background(), outside.CRM, outside.CreateSalesforceContact, "k", nil)
+	_, err = c.Call(context.Background(), actions.CRM, actions.CreateSalesforceContact, "k", nil)
 	te := transient(t, err)
 	if te.Status != 0 || te.Timeout || te.Err == nil || te.Category() != ticket.Dependency {
 		t.Fatalf("got %+v", te)
@@ -225,8 +226,8 @@ func TestClosedPortIsTransient(t *testing.T) {
 
 func TestHangPastSystemTimeoutIsTransientTimeout(t *testing.T) {
 	st := newStack(t, 50*time.Millisecond)
-	st.inject(t, simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Hang})
-	_, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "k", nil)
+	st.inject(t, simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Hang})
+	_, err := st.client.Invoke(context.Background(), actions.CreateSalesforceAccount, "k", nil)
 	te := transient(t, err)
 	if !te.Timeout || te.Category() != ticket.Timeout || outside.CategoryOf(err) != ticket.Timeout {
 		t.Fatalf("got %+v", te)
@@ -237,20 +238,20 @@ func TestHangPastSystemTimeoutIsTransientTimeout(t *testing.T) {
 	if want := "CRM did not answer CreateSalesforceAccount in time: no answer within 50ms"; err.Error() != want {
 		t.Fatalf("message %q, want %q", err.Error(), want)
 	}
-	if n := st.sim.Calls(outside.CreateSalesforceAccount); n != 1 {
+	if n := st.sim.Calls(actions.CreateSalesforceAccount); n != 1 {
 		t.Fatalf("hung call counted %d times, want 1", n)
 	}
-	if n := len(st.sim.Records(outside.CRM)); n != 0 {
+	if n := len(st.sim.Records(actions.CRM)); n != 0 {
 		t.Fatalf("a hung create left %d records", n)
 	}
 }
 
 func TestHangPastCallerDeadlineIsTransientTimeout(t *testing.T) {
 	st := newStack(t, time.Hour)
-	st.inject(t, simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Hang})
+	st.inject(t, simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Hang})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := st.client.Invoke(ctx, outside.CreateKmsDomain, "k", nil)
+	_, err := st.client.Invoke(ctx, actions.CreateKmsDomain, "k", nil)
 	if te := transient(t, err); !te.Timeout {
 		t.Fatalf("got %+v", te)
 	}
@@ -258,14 +259,14 @@ func TestHangPastCallerDeadlineIsTransientTimeout(t *testing.T) {
 
 func TestCallerCancelIsTransientButNoTimeout(t *testing.T) {
 	st := newStack(t, time.Hour)
-	st.inject(t, simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Hang})
+	st.inject(t, simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Hang})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		_, err := st.client.Invoke(ctx, outside.CreateKmsDomain, "k", nil)
+		_, err := st.client.Invoke(ctx, actions.CreateKmsDomain, "k", nil)
 		done <- err
 	}()
-	for st.sim.Calls(outside.CreateKmsDomain) == 0 {
+	for st.sim.Calls(actions.CreateKmsDomain) == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
@@ -282,11 +283,11 @@ func TestExpiredCallerDeadlineIsTransientTimeout(t *testing.T) {
 	st := newStack(t, 0)
 	ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
 	defer cancel()
-	_, err := st.client.Invoke(ctx, outside.CreateKmsDomain, "k", nil)
+	_, err := st.client.Invoke(ctx, actions.CreateKmsDomain, "k", nil)
 	if te := transient(t, err); !te.Timeout {
 		t.Fatalf("got %+v", te)
 	}
-	if n := len(st.sim.Records(outside.KMS)); n != 0 {
+	if n := len(st.sim.Records(actions.KMS)); n != 0 {
 		t.Fatalf("an expired call created %d records", n)
 	}
 }
@@ -297,7 +298,7 @@ func TestRedirectIsPermanentDependency(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := outside.NewClient(outside.Config{Billing: outside.SystemConfig{BaseURL: srv.URL}}, nil)
-	_, err := c.Invoke(context.Background(), outside.CreateZuoraSubscription, "k", nil)
+	_, err := c.Invoke(context.Background(), actions.CreateZuoraSubscription, "k", nil)
 	if pe := permanent(t, err); pe.Status != 302 || pe.Category != ticket.Dependency {
 		t.Fatalf("got %+v", pe)
 	}
@@ -306,21 +307,21 @@ func TestRedirectIsPermanentDependency(t *testing.T) {
 func TestIdempotencyKeyIsSentAndHonoured(t *testing.T) {
 	st := newStack(t, 0)
 	params := map[string]string{"name": "acme"}
-	first, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "4e89f121318cd70066d68c31/CreateSalesforceAccount", params)
+	first, err := st.client.Invoke(context.Background(), actions.CreateSalesforceAccount, "4e89f121318cd70066d68c31/CreateSalesforceAccount", params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "4e89f121318cd70066d68c31/CreateSalesforceAccount", params)
+	second, err := st.client.Invoke(context.Background(), actions.CreateSalesforceAccount, "4e89f121318cd70066d68c31/CreateSalesforceAccount", params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first[outside.KeySalesforceAccount] != second[outside.KeySalesforceAccount] {
+	if first[actions.KeySalesforceAccount] != second[actions.KeySalesforceAccount] {
 		t.Fatalf("repeat answered %v, first %v", second, first)
 	}
-	if n := len(st.sim.Records(outside.CRM)); n != 1 {
+	if n := len(st.sim.Records(actions.CRM)); n != 1 {
 		t.Fatalf("two calls with one key made %d records, want 1", n)
 	}
-	if n := st.sim.Calls(outside.CreateSalesforceAccount); n != 2 {
+	if n := st.sim.Calls(actions.CreateSalesforceAccount); n != 2 {
 		t.Fatalf("calls = %d, want 2", n)
 	}
 	for range 2 {
@@ -328,21 +329,21 @@ func TestIdempotencyKeyIsSentAndHonoured(t *testing.T) {
 			t.Fatalf("Idempotency-Key sent %q", k)
 		}
 	}
-	other, err := st.client.Invoke(context.Background(), outside.CreateSalesforceAccount, "another/CreateSalesforceAccount", params)
+	other, err := st.client.Invoke(context.Background(), actions.CreateSalesforceAccount, "another/CreateSalesforceAccount", params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if other[outside.KeySalesforceAccount] == first[outside.KeySalesforceAccount] || len(st.sim.Records(outside.CRM)) != 2 {
+	if other[actions.KeySalesforceAccount] == first[actions.KeySalesforceAccount] || len(st.sim.Records(actions.CRM)) != 2 {
 		t.Fatalf("another key did not create another account")
 	}
 }
 
 func TestKeyReusedWithOtherParamsIsUserInput(t *testing.T) {
 	st := newStack(t, 0)
-	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsDomain, "t/CreateKmsDomain", map[string]string{"name": "a"}); err != nil {
+	if _, err := st.client.Invoke(context.Background(), actions.CreateKmsDomain, "t/CreateKmsDomain", map[string]string{"name": "a"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := st.client.Invoke(context.Background(), outside.CreateKmsDomain, "t/CreateKmsDomain", map[string]string{"name": "b"})
+	_, err := st.client.Invoke(context.Background(), actions.CreateKmsDomain, "t/CreateKmsDomain", map[string]string{"name": "b"})
 	if pe := permanent(t, err); pe.Status != 422 || pe.Category != ticket.UserInput {
 		t.Fatalf("got %+v", pe)
 	}
@@ -351,26 +352,26 @@ func TestKeyReusedWithOtherParamsIsUserInput(t *testing.T) {
 func TestCompensationDeletesTheRecordItNames(t *testing.T) {
 	st := newStack(t, 0)
 	ctx := context.Background()
-	keep, err := st.client.Invoke(ctx, outside.CreateZuoraDomainAccount, "t1/CreateZuoraDomainAccount", nil)
+	keep, err := st.client.Invoke(ctx, actions.CreateZuoraDomainAccount, "t1/CreateZuoraDomainAccount", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone, err := st.client.Invoke(ctx, outside.CreateZuoraDomainAccount, "t2/CreateZuoraDomainAccount", nil)
+	gone, err := st.client.Invoke(ctx, actions.CreateZuoraDomainAccount, "t2/CreateZuoraDomainAccount", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.client.Invoke(ctx, outside.DeleteZuoraDomainAccount, "t2/DeleteZuoraDomainAccount", gone); err != nil {
+	if _, err := st.client.Invoke(ctx, actions.DeleteZuoraDomainAccount, "t2/DeleteZuoraDomainAccount", gone); err != nil {
 		t.Fatalf("compensation: %v", err)
 	}
-	recs := st.sim.Records(outside.Billing)
-	if len(recs) != 1 || recs[0].ID != keep[outside.KeyZuoraAccount] {
-		t.Fatalf("billing holds %+v, want only %s", recs, keep[outside.KeyZuoraAccount])
+	recs := st.sim.Records(actions.Billing)
+	if len(recs) != 1 || recs[0].ID != keep[actions.KeyZuoraAccount] {
+		t.Fatalf("billing holds %+v, want only %s", recs, keep[actions.KeyZuoraAccount])
 	}
 	// A retried compensation (same key) replays its success; a fresh one finds nothing.
-	if _, err := st.client.Invoke(ctx, outside.DeleteZuoraDomainAccount, "t2/DeleteZuoraDomainAccount", gone); err != nil {
+	if _, err := st.client.Invoke(ctx, actions.DeleteZuoraDomainAccount, "t2/DeleteZuoraDomainAccount", gone); err != nil {
 		t.Fatalf("retried compensation: %v", err)
 	}
-	_, err = st.client.Invoke(ctx, outside.DeleteZuoraDomainAccount, "t3/DeleteZuoraDomainAccount", gone)
+	_, err = st.client.Invoke(ctx, actions.DeleteZuoraDomainAccount, "t3/DeleteZuoraDomainAccount", gone)
 	if pe := permanent(t, err); pe.Category != ticket.NotFound {
 		t.Fatalf("got %+v", pe)
 	}
@@ -380,13 +381,13 @@ func TestEveryCompensationUndoesItsCreate(t *testing.T) {
 	st := newStack(t, 0)
 	ctx := context.Background()
 	pairs := [][2]string{
-		{outside.CreateKmsDomain, outside.DeleteKmsDomain},
-		{outside.CreateKmsUser, outside.DeleteKmsUser},
-		{outside.CreateKmsUserKeys, outside.DeleteKmsUserKeys},
-		{outside.CreateSalesforceAccount, outside.DeleteSalesforceAccount},
-		{outside.CreateSalesforceContact, outside.DeleteSalesforceContact},
-		{outside.CreateZuoraDomainAccount, outside.DeleteZuoraDomainAccount},
-		{outside.CreateZuoraSubscription, outside.DeleteZuoraSubscription},
+		{actions.CreateKmsDomain, actions.DeleteKmsDomain},
+		{actions.CreateKmsUser, actions.DeleteKmsUser},
+		{actions.CreateKmsUserKeys, actions.DeleteKmsUserKeys},
+		{actions.CreateSalesforceAccount, actions.DeleteSalesforceAccount},
+		{actions.CreateSalesforceContact, actions.DeleteSalesforceContact},
+		{actions.CreateZuoraDomainAccount, actions.DeleteZuoraDomainAccount},
+		{actions.CreateZuoraSubscription, actions.DeleteZuoraSubscription},
 	}
 	for _, p := range pairs {
 		res, err := st.client.Invoke(ctx, p[0], "t/"+p[0], nil)
@@ -406,7 +407,7 @@ func TestEveryCompensationUndoesItsCreate(t *testing.T) {
 
 func TestCompensationWithoutItsParamIsUserInput(t *testing.T) {
 	st := newStack(t, 0)
-	_, err := st.client.Invoke(context.Background(), outside.DeleteKmsDomain, "t/DeleteKmsDomain", nil)
+	_, err := st.client.Invoke(context.Background(), actions.DeleteKmsDomain, "t/DeleteKmsDomain", nil)
 	if pe := permanent(t, err); pe.Category != ticket.UserInput || pe.Message != `missing required param "KMS_TENANT"` {
 		t.Fatalf("got %+v", pe)
 	}
@@ -415,28 +416,28 @@ func TestCompensationWithoutItsParamIsUserInput(t *testing.T) {
 func TestSetZuoraAccountStateIsUndoneWithPreviousState(t *testing.T) {
 	st := newStack(t, 0)
 	ctx := context.Background()
-	acct, err := st.client.Invoke(ctx, outside.CreateZuoraDomainAccount, "t1/CreateZuoraDomainAccount", nil)
+	acct, err := st.client.Invoke(ctx, actions.CreateZuoraDomainAccount, "t1/CreateZuoraDomainAccount", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := acct[outside.KeyZuoraAccount]
-	res, err := st.client.Invoke(ctx, outside.SetZuoraAccountState, "t2/SetZuoraAccountState",
-		map[string]string{outside.KeyZuoraAccount: id, outside.KeyState: "suspended"})
+	id := acct[actions.KeyZuoraAccount]
+	res, err := st.client.Invoke(ctx, actions.SetZuoraAccountState, "t2/SetZuoraAccountState",
+		map[string]string{actions.KeyZuoraAccount: id, outside.KeyState: "suspended"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res[outside.KeyState] != "suspended" || res[outside.KeyPreviousState] != "enabled" {
 		t.Fatalf("answer %v", res)
 	}
-	if _, err := st.client.Invoke(ctx, outside.SetZuoraAccountState, "t2/UndoSetZuoraAccountState",
-		map[string]string{outside.KeyZuoraAccount: id, outside.KeyState: res[outside.KeyPreviousState]}); err != nil {
+	if _, err := st.client.Invoke(ctx, actions.SetZuoraAccountState, "t2/UndoSetZuoraAccountState",
+		map[string]string{actions.KeyZuoraAccount: id, outside.KeyState: res[outside.KeyPreviousState]}); err != nil {
 		t.Fatal(err)
 	}
-	if recs := st.sim.Records(outside.Billing); recs[0].State != "enabled" {
+	if recs := st.sim.Records(actions.Billing); recs[0].State != "enabled" {
 		t.Fatalf("state after undo %q, want enabled", recs[0].State)
 	}
-	_, err = st.client.Invoke(ctx, outside.SetZuoraAccountState, "t3/SetZuoraAccountState",
-		map[string]string{outside.KeyZuoraAccount: id, outside.KeyState: "sleepy"})
+	_, err = st.client.Invoke(ctx, actions.SetZuoraAccountState, "t3/SetZuoraAccountState",
+		map[string]string{actions.KeyZuoraAccount: id, outside.KeyState: "sleepy"})
 	if pe := permanent(t, err); pe.Category != ticket.UserInput {
 		t.Fatalf("got %+v", pe)
 	}
@@ -444,25 +445,25 @@ func TestSetZuoraAccountStateIsUndoneWithPreviousState(t *testing.T) {
 
 func TestTransientTimesCountsDownThenCallsSucceed(t *testing.T) {
 	st := newStack(t, 0)
-	st.inject(t, simulator.Fault{Operation: outside.CreateZuoraSubscription, Mode: simulator.Transient, Times: 2})
+	st.inject(t, simulator.Fault{Operation: actions.CreateZuoraSubscription, Mode: simulator.Transient, Times: 2})
 	key := "t1/CreateZuoraSubscription"
 	for i := range 2 {
-		_, err := st.client.Invoke(context.Background(), outside.CreateZuoraSubscription, key, nil)
+		_, err := st.client.Invoke(context.Background(), actions.CreateZuoraSubscription, key, nil)
 		if te := transient(t, err); te.Status != 503 {
 			t.Fatalf("call %d: %+v", i+1, te)
 		}
 	}
-	res, err := st.client.Invoke(context.Background(), outside.CreateZuoraSubscription, key, nil)
+	res, err := st.client.Invoke(context.Background(), actions.CreateZuoraSubscription, key, nil)
 	if err != nil {
 		t.Fatalf("third call: %v", err)
 	}
-	if res[outside.KeyZuoraSubscription] == "" {
+	if res[actions.KeyZuoraSubscription] == "" {
 		t.Fatalf("answer %v", res)
 	}
-	if n := st.sim.Calls(outside.CreateZuoraSubscription); n != 3 {
+	if n := st.sim.Calls(actions.CreateZuoraSubscription); n != 3 {
 		t.Fatalf("calls = %d, want 3 (faulted calls count)", n)
 	}
-	if n := len(st.sim.Records(outside.Billing)); n != 1 {
+	if n := len(st.sim.Records(actions.Billing)); n != 1 {
 		t.Fatalf("records = %d, want 1", n)
 	}
 	if f := st.sim.Faults(); len(f) != 0 {
@@ -472,13 +473,13 @@ func TestTransientTimesCountsDownThenCallsSucceed(t *testing.T) {
 
 func TestClearedPermanentFaultLetsTheSameKeyRun(t *testing.T) {
 	st := newStack(t, 0)
-	st.inject(t, simulator.Fault{Operation: outside.CreateKmsUserKeys, Mode: simulator.Permanent, Status: 403})
+	st.inject(t, simulator.Fault{Operation: actions.CreateKmsUserKeys, Mode: simulator.Permanent, Status: 403})
 	key := "t1/CreateKmsUserKeys"
-	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsUserKeys, key, nil); permanent(t, err).Category != ticket.Auth {
+	if _, err := st.client.Invoke(context.Background(), actions.CreateKmsUserKeys, key, nil); permanent(t, err).Category != ticket.Auth {
 		t.Fatalf("want AUTH, got %v", err)
 	}
 	st.sim.ClearFaults()
-	if _, err := st.client.Invoke(context.Background(), outside.CreateKmsUserKeys, key, nil); err != nil {
+	if _, err := st.client.Invoke(context.Background(), actions.CreateKmsUserKeys, key, nil); err != nil {
 		t.Fatalf("after clearing: %v", err)
 	}
 }
@@ -489,7 +490,7 @@ func TestConcurrentCallsCreateOncePerKey(t *testing.T) {
 	errs := make(chan error, 200)
 	for i := range 200 {
 		wg.Go(func() {
-			_, err := st.client.Invoke(context.Background(), outside.CreateKmsDomain, fmt.Sprintf("t%d/CreateKmsDomain", i%100), nil)
+			_, err := st.client.Invoke(context.Background(), actions.CreateKmsDomain, fmt.Sprintf("t%d/CreateKmsDomain", i%100), nil)
 			errs <- err
 		})
 	}
@@ -500,17 +501,17 @@ func TestConcurrentCallsCreateOncePerKey(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(st.sim.Records(outside.KMS)); n != 100 {
+	if n := len(st.sim.Records(actions.KMS)); n != 100 {
 		t.Fatalf("records = %d, want 100", n)
 	}
-	if n := st.sim.Calls(outside.CreateKmsDomain); n != 200 {
+	if n := st.sim.Calls(actions.CreateKmsDomain); n != 200 {
 		t.Fatalf("calls = %d, want 200", n)
 	}
 }
 
 func TestUnconfiguredSystemIsInternal(t *testing.T) {
 	c := outside.NewClient(outside.Config{}, nil)
-	_, err := c.Invoke(context.Background(), outside.CreateKmsDomain, "k", nil)
+	_, err := c.Invoke(context.Background(), actions.CreateKmsDomain, "k", nil)
 	if !errors.Is(err, outside.ErrNotConfigured) || outside.CategoryOf(err) != ticket.Internal {
 		t.Fatalf("got %v", err)
 	}
@@ -525,7 +526,7 @@ func TestUnreadableSuccessIsTransient(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := outside.NewClient(outside.Config{CRM: outside.SystemConfig{BaseURL: srv.URL}}, nil)
-	_, err := c.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "k", nil)
+	_, err := c.Call(context.Background(), actions.CRM, actions.CreateSalesforceAccount, "k", nil)
 	if te := transient(t, err); te.Status != 200 {
 		t.Fatalf("got %+v", te)
 	}
@@ -548,7 +549,7 @@ func TestErrorMessagesComeFromPlainTextAndJSONBodies(t *testing.T) {
 			w.Write([]byte(c.body))
 		}))
 		cl := outside.NewClient(outside.Config{KMS: outside.SystemConfig{BaseURL: srv.URL}}, nil)
-		_, err := cl.Call(context.Background(), outside.KMS, outside.CreateKmsUser, "k", nil)
+		_, err := cl.Call(context.Background(), actions.KMS, actions.CreateKmsUser, "k", nil)
 		srv.Close()
 		if pe := permanent(t, err); pe.Message != c.want || pe.Category != ticket.Auth {
 			t.Errorf("%s %q: message %q category %s, want %q AUTH", c.contentType, c.body, pe.Message, pe.Category, c.want)
@@ -568,7 +569,7 @@ func TestRequestIsAJSONPostToBaseSlashOperation(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := outside.NewClient(outside.Config{CRM: outside.SystemConfig{BaseURL: srv.URL + "/api/"}}, nil)
-	res, err := c.Call(context.Background(), outside.CRM, outside.CreateSalesforceAccount, "k", map[string]string{"name": "acme"})
+	res, err := c.Call(context.Background(), actions.CRM, actions.CreateSalesforceAccount, "k", map[string]string{"name": "acme"})
 	if err != nil {
 		t.Fatal(err)
 	}

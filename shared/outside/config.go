@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/actionservice/actionservice/shared/actions"
 )
 
 // DefaultTimeout bounds a call to a system whose Timeout is not set. It stays well below a
@@ -30,11 +32,11 @@ type Config struct {
 // For returns the configuration of one system.
 func (c Config) For(s System) (SystemConfig, bool) {
 	switch s {
-	case KMS:
+	case actions.KMS:
 		return c.KMS, true
-	case CRM:
+	case actions.CRM:
 		return c.CRM, true
-	case Billing:
+	case actions.Billing:
 		return c.Billing, true
 	}
 	return SystemConfig{}, false
@@ -42,11 +44,11 @@ func (c Config) For(s System) (SystemConfig, bool) {
 
 func (c *Config) set(s System, sc SystemConfig) {
 	switch s {
-	case KMS:
+	case actions.KMS:
 		c.KMS = sc
-	case CRM:
+	case actions.CRM:
 		c.CRM = sc
-	case Billing:
+	case actions.Billing:
 		c.Billing = sc
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/actionservice/actionservice/local/simulator"
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
 )
 
@@ -18,9 +19,9 @@ func ExampleClient_Invoke() {
 	defer sim.Close()
 	client := outside.NewClient(outside.SimulatorConfig(srv.URL+"/_sim", 0), nil)
 
-	sim.Inject(simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Permanent,
+	sim.Inject(simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Permanent,
 		Status: 409, Message: "account name already exists"})
-	_, err := client.Invoke(context.Background(), outside.CreateSalesforceAccount,
+	_, err := client.Invoke(context.Background(), actions.CreateSalesforceAccount,
 		"4e89f121318cd70066d68c31/CreateSalesforceAccount", map[string]string{"name": "acme"})
 	fmt.Println(outside.IsTransient(err), outside.CategoryOf(err))
 	fmt.Println(err)

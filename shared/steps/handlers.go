@@ -7,29 +7,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/lambdafn"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
-)
-
-// The step functions' logical names (template.yaml) and the systems they serve.
-const (
-	FunctionIdentity = "StepIdentityFunction"
-	FunctionKms      = "StepKmsFunction"
-	FunctionCrm      = "StepCrmFunction"
-	FunctionBilling  = "StepBillingFunction"
-	FunctionTickets  = "StepTicketsFunction"
-)
-
-// Outside steps of purgeDomain, and the result keys of SetZuoraAccountState on a ticket.
-const (
-	StepDeleteZuoraDomainAccount = "DeleteZuoraDomainAccount"
-	StepDeleteSalesforceAccount  = "DeleteSalesforceAccount"
-	StepDeleteKmsDomain          = "DeleteKmsDomain"
-	KeyBillingState              = "billingState"
-	KeyPreviousBillingState      = "previousBillingState"
 )
 
 // Deps is what the step functions are built from.
@@ -59,25 +42,28 @@ func RunnerFor(d Deps, function string) *Runner {
 	return NewRunner(d.Tickets, Work(d)[function], d.Now, d.Log)
 }
 
-// Work is the table of performers of each step function, keyed by step name.
+// Work is the table of performers of each step function, keyed by step name. It follows the
+// catalogue: every step goes to the function of its system, with the work that system does
+// for it — the identity store's performer, or the outside call of [outsideCalls].
 func Work(d Deps) map[string]map[string]Performer {
-	w := map[string]map[string]Performer{
-		FunctionIdentity: {}, FunctionKms: {}, FunctionCrm: {}, FunctionBilling: {}, FunctionTickets: {},
+	w := map[string]map[string]Performer{actions.TicketsLogicalID: {}}
+	for _, sys := range actions.Systems {
+		w[sys.LogicalID()] = map[string]Performer{}
 	}
+	var ids map[string]identity.Performer
 	if d.Identity != nil {
-		for step, p := range d.Identity.Performers() {
-			w[FunctionIdentity][step] = p
-		}
+		ids = d.Identity.Performers()
 	}
-	for step, p := range outsideSteps(d) {
-		sys, _ := outside.SystemOf(step)
-		switch sys {
-		case outside.KMS:
-			w[FunctionKms][step] = p
-		case outside.CRM:
-			w[FunctionCrm][step] = p
-		case outside.Billing:
-			w[FunctionBilling][step] = p
+	calls := outsideSteps(d)
+	for _, st := range actions.Steps() {
+		var p Performer
+		if c, ok := calls[st.Name]; ok {
+			p = c
+		} else if ip, ok := ids[st.Name]; ok {
+			p = ip
+		}
+		if p != nil {
+			w[st.System.LogicalID()][st.Name] = p
 		}
 	}
 	return w
@@ -93,8 +79,34 @@ func pick(p map[string]string, names ...string) map[string]string {
 	return out
 }
 
+// outsideSteps are the outside steps of the catalogue, each one call: its name, system and
+// compensation come from the catalogue; [outsideCalls] holds what is particular to each.
 func outsideSteps(d Deps) map[string]*OutsideStep {
-	ids := d.Identity
+	calls := outsideCalls(d.Identity)
+	out := map[string]*OutsideStep{}
+	for _, st := range actions.Steps() {
+		if !st.System.Outside() {
+			continue
+		}
+		o, ok := calls[st.Name]
+		if !ok {
+			continue // no work: the step has no performer, which TestEveryStepHasAPerformer reports
+		}
+		o.Step, o.Client = st.Name, d.Outside
+		o.UndoOperation = st.Compensation
+		if o.UndoParams == nil && len(st.Results) > 0 {
+			// A create is undone by naming what it made.
+			o.UndoParams = ResultParam(st.Results[0])
+		}
+		out[st.Name] = o
+	}
+	return out
+}
+
+// outsideCalls is the work of each outside step, keyed by step: how it builds its call's
+// params from the ticket, what it keeps of the answer, and when its compensation's params are
+// not simply the id the step made (see [outsideSteps]).
+func outsideCalls(ids *identity.Store) map[string]*OutsideStep {
 	domain := func(ctx context.Context, t *ticket.Ticket) (identity.Domain, error) {
 		return ids.GetDomain(ctx, identity.DomainOf(t))
 	}
@@ -107,95 +119,80 @@ func outsideSteps(d Deps) map[string]*OutsideStep {
 			return ids.SetDomainOutsideIDs(ctx, identity.DomainOf(t), map[string]string{attr: res[key]})
 		}
 	}
-	steps := []*OutsideStep{
-		{
-			Step: outside.CreateKmsDomain,
+	calls := map[string]*OutsideStep{
+		actions.CreateKmsDomain: {
 			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
 				p := pick(t.Params, "name")
-				p[identity.KeyDomainID] = identity.DomainOf(t)
+				p[actions.KeyDomainID] = identity.DomainOf(t)
 				return p, nil
 			},
-			Recorded:      note("kmsTenant", outside.KeyKmsTenant),
-			UndoOperation: outside.DeleteKmsDomain, UndoParams: ResultParam(outside.KeyKmsTenant),
+			Recorded: note("kmsTenant", actions.KeyKmsTenant),
 		},
-		{
-			Step: outside.CreateSalesforceAccount,
+		actions.CreateSalesforceAccount: {
 			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
 				p := pick(t.Params, "name", "company", "emailAddress", "addressLine1", "addressLine2", "city", "state", "zip", "country", "phone", "website")
-				p[identity.KeyDomainID] = identity.DomainOf(t)
+				p[actions.KeyDomainID] = identity.DomainOf(t)
 				return p, nil
 			},
-			Recorded:      note("contactId", outside.KeySalesforceAccount),
-			UndoOperation: outside.DeleteSalesforceAccount, UndoParams: ResultParam(outside.KeySalesforceAccount),
+			Recorded: note("contactId", actions.KeySalesforceAccount),
 		},
-		{
-			Step: outside.CreateZuoraDomainAccount,
+		actions.CreateZuoraDomainAccount: {
 			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
 				p := pick(t.Params, "name", "company", "emailAddress", "country")
-				p[identity.KeyDomainID] = identity.DomainOf(t)
-				if v := t.Results[outside.KeySalesforceAccount]; v != "" {
-					p[outside.KeySalesforceAccount] = v
+				p[actions.KeyDomainID] = identity.DomainOf(t)
+				if v := t.Results[actions.KeySalesforceAccount]; v != "" {
+					p[actions.KeySalesforceAccount] = v
 				}
 				return p, nil
 			},
-			Recorded:      note("billingId", outside.KeyZuoraAccount),
-			UndoOperation: outside.DeleteZuoraDomainAccount, UndoParams: ResultParam(outside.KeyZuoraAccount),
+			Recorded: note("billingId", actions.KeyZuoraAccount),
 		},
-		{
-			Step: outside.CreateKmsUser,
+		actions.CreateKmsUser: {
 			Params: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				p := pick(t.Params, "domainId", "username", "emailAddress")
-				p[identity.KeyUserID] = t.Results[identity.KeyUserID]
+				p[actions.KeyUserID] = t.Results[actions.KeyUserID]
 				if dm, err := domain(ctx, t); err == nil && dm.KmsTenant != "" {
-					p[outside.KeyKmsTenant] = dm.KmsTenant
+					p[actions.KeyKmsTenant] = dm.KmsTenant
 				} else if err != nil && !identity.IsNotFound(err) {
 					return nil, err
 				}
 				return p, nil
 			},
-			UndoOperation: outside.DeleteKmsUser, UndoParams: ResultParam(outside.KeyKmsUser),
 		},
-		{
-			Step: outside.CreateKmsUserKeys,
+		actions.CreateKmsUserKeys: {
 			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
-				return map[string]string{outside.KeyKmsUser: t.Results[outside.KeyKmsUser]}, nil
+				return map[string]string{actions.KeyKmsUser: t.Results[actions.KeyKmsUser]}, nil
 			},
-			UndoOperation: outside.DeleteKmsUserKeys, UndoParams: ResultParam(outside.KeyKmsAccessKey),
 		},
-		{
-			Step: outside.CreateSalesforceContact,
+		actions.CreateSalesforceContact: {
 			Params: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				p := pick(t.Params, "username", "emailAddress", "firstName", "lastName")
-				p[identity.KeyUserID] = t.Results[identity.KeyUserID]
+				p[actions.KeyUserID] = t.Results[actions.KeyUserID]
 				dm, err := domain(ctx, t)
 				if err != nil {
 					return nil, err
 				}
 				if dm.ContactID != "" {
-					p[outside.KeySalesforceAccount] = dm.ContactID
+					p[actions.KeySalesforceAccount] = dm.ContactID
 				}
 				return p, nil
 			},
-			UndoOperation: outside.DeleteSalesforceContact, UndoParams: ResultParam(outside.KeySalesforceContact),
 		},
-		{
-			Step: outside.CreateZuoraSubscription,
+		actions.CreateZuoraSubscription: {
 			Params: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				p := pick(t.Params, "domainId", "tenantId", "endpointTemplateId")
-				p[identity.KeySubscriptionID] = t.Results[identity.KeySubscriptionID]
+				p[actions.KeySubscriptionID] = t.Results[actions.KeySubscriptionID]
 				dm, err := domain(ctx, t)
 				if err != nil {
 					return nil, err
 				}
 				if dm.BillingID != "" {
-					p[outside.KeyZuoraAccount] = dm.BillingID
+					p[actions.KeyZuoraAccount] = dm.BillingID
 				}
 				return p, nil
 			},
-			UndoOperation: outside.DeleteZuoraSubscription, UndoParams: ResultParam(outside.KeyZuoraSubscription),
 		},
-		{
-			Step: outside.SetZuoraAccountState,
+		actions.SetZuoraAccountState: {
 			Params: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				dm, err := domain(ctx, t)
 				if err != nil {
@@ -204,37 +201,35 @@ func outsideSteps(d Deps) map[string]*OutsideStep {
 				if dm.BillingID == "" {
 					return nil, nil // no billing account: nothing to set
 				}
-				return map[string]string{outside.KeyZuoraAccount: dm.BillingID, outside.KeyState: t.Params["state"]}, nil
+				return map[string]string{actions.KeyZuoraAccount: dm.BillingID, outside.KeyState: t.Params["state"]}, nil
 			},
 			Results: func(p, a map[string]string) map[string]string {
 				return map[string]string{
-					outside.KeyZuoraAccount: p[outside.KeyZuoraAccount],
-					KeyBillingState:         a[outside.KeyState], KeyPreviousBillingState: a[outside.KeyPreviousState],
+					actions.KeyZuoraAccount: p[actions.KeyZuoraAccount],
+					actions.KeyBillingState: a[outside.KeyState], actions.KeyPreviousBillingState: a[outside.KeyPreviousState],
 				}
 			},
-			UndoOperation: outside.SetZuoraAccountState,
 			UndoParams: func(t *ticket.Ticket) map[string]string {
-				prev := t.Results[KeyPreviousBillingState]
+				prev := t.Results[actions.KeyPreviousBillingState]
 				if prev == "" {
 					return nil
 				}
-				acct := t.Results[outside.KeyZuoraAccount]
+				acct := t.Results[actions.KeyZuoraAccount]
 				if acct == "" {
 					return nil
 				}
-				return map[string]string{outside.KeyZuoraAccount: acct, outside.KeyState: prev}
+				return map[string]string{actions.KeyZuoraAccount: acct, outside.KeyState: prev}
 			},
 		},
 	}
 	// purgeDomain's outside deletions: the ids come from the domain record; gone is done.
 	for _, del := range []struct{ step, attrKey string }{
-		{StepDeleteZuoraDomainAccount, outside.KeyZuoraAccount},
-		{StepDeleteSalesforceAccount, outside.KeySalesforceAccount},
-		{StepDeleteKmsDomain, outside.KeyKmsTenant},
+		{actions.DeleteZuoraDomainAccount, actions.KeyZuoraAccount},
+		{actions.DeleteSalesforceAccount, actions.KeySalesforceAccount},
+		{actions.DeleteKmsDomain, actions.KeyKmsTenant},
 	} {
-		del := del
-		steps = append(steps, &OutsideStep{
-			Step: del.step, MissingIsDone: true,
+		calls[del.step] = &OutsideStep{
+			MissingIsDone: true,
 			Params: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
 				dm, err := domain(ctx, t)
 				if identity.IsNotFound(err) {
@@ -244,19 +239,14 @@ func outsideSteps(d Deps) map[string]*OutsideStep {
 					return nil, err
 				}
 				v := map[string]string{
-					outside.KeyZuoraAccount: dm.BillingID, outside.KeySalesforceAccount: dm.ContactID, outside.KeyKmsTenant: dm.KmsTenant,
+					actions.KeyZuoraAccount: dm.BillingID, actions.KeySalesforceAccount: dm.ContactID, actions.KeyKmsTenant: dm.KmsTenant,
 				}[del.attrKey]
 				if v == "" {
 					return nil, nil
 				}
 				return map[string]string{del.attrKey: v}, nil
 			},
-		})
+		}
 	}
-	out := map[string]*OutsideStep{}
-	for _, s := range steps {
-		s.Client = d.Outside
-		out[s.Step] = s
-	}
-	return out
+	return calls
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
 	"github.com/actionservice/actionservice/local/simulator"
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/steps"
@@ -47,12 +48,16 @@ func newStack(t *testing.T) *stack {
 	return st
 }
 
-var createDomain = []struct{ fn, step, undoOp string }{
-	{steps.FunctionIdentity, "CreateUmsDomain", ""},
-	{steps.FunctionKms, "CreateKmsDomain", outside.DeleteKmsDomain},
-	{steps.FunctionCrm, "CreateSalesforceAccount", outside.DeleteSalesforceAccount},
-	{steps.FunctionBilling, "CreateZuoraDomainAccount", outside.DeleteZuoraDomainAccount},
-}
+// createDomain is the createDomain action's steps and their functions, as the catalogue
+// declares them.
+var createDomain = func() []struct{ fn, step string } {
+	a, _ := actions.Lookup("createDomain")
+	var out []struct{ fn, step string }
+	for _, st := range a.Steps {
+		out = append(out, struct{ fn, step string }{st.System.LogicalID(), st.Name})
+	}
+	return out
+}()
 
 func (st *stack) invoke(t *testing.T, fn string, p steps.Payload) error {
 	t.Helper()
@@ -86,30 +91,30 @@ func TestCreateDomainSaga(t *testing.T) {
 			t.Fatalf("%s: %v", s.step, err)
 		}
 	}
-	if err := st.invoke(t, steps.FunctionTickets, steps.Payload{TicketID: tk.ID, Phase: "complete"}); err != nil {
+	if err := st.invoke(t, actions.TicketsLogicalID, steps.Payload{TicketID: tk.ID, Phase: "complete"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := st.tickets.Get(context.Background(), tk.ID)
 	if got.Status != ticket.Complete {
 		t.Fatalf("ticket %+v", got)
 	}
-	for _, k := range []string{"domainId", outside.KeyKmsTenant, outside.KeySalesforceAccount, outside.KeyZuoraAccount} {
+	for _, k := range []string{"domainId", actions.KeyKmsTenant, actions.KeySalesforceAccount, actions.KeyZuoraAccount} {
 		if got.Results[k] == "" {
 			t.Fatalf("result %s missing: %v", k, got.Results)
 		}
 	}
 	d, err := st.ids.GetDomain(context.Background(), got.Results["domainId"])
-	if err != nil || d.Name != "Acme" || d.Company != "Acme Inc" || d.BillingID != got.Results[outside.KeyZuoraAccount] ||
-		d.ContactID != got.Results[outside.KeySalesforceAccount] || d.KmsTenant != got.Results[outside.KeyKmsTenant] {
+	if err != nil || d.Name != "Acme" || d.Company != "Acme Inc" || d.BillingID != got.Results[actions.KeyZuoraAccount] ||
+		d.ContactID != got.Results[actions.KeySalesforceAccount] || d.KmsTenant != got.Results[actions.KeyKmsTenant] {
 		t.Fatalf("domain %+v %v", d, err)
 	}
 	// a second createDomain with the same name in another case is a CONFLICT, nothing outside
 	tk2 := st.submit(t, map[string]string{"name": "ACME"})
-	err = st.invoke(t, steps.FunctionIdentity, steps.Payload{TicketID: tk2.ID, Step: "CreateUmsDomain", Phase: "do"})
+	err = st.invoke(t, actions.Identity.LogicalID(), steps.Payload{TicketID: tk2.ID, Step: "CreateUmsDomain", Phase: "do"})
 	if errorType(err) != "StepFailed" {
 		t.Fatalf("duplicate: %T %v", err, err)
 	}
-	if err := st.invoke(t, steps.FunctionTickets, steps.Payload{TicketID: tk2.ID, Phase: "failed", Error: catchOf(err)}); err != nil {
+	if err := st.invoke(t, actions.TicketsLogicalID, steps.Payload{TicketID: tk2.ID, Phase: "failed", Error: catchOf(err)}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := st.tickets.Get(context.Background(), tk2.ID); got.Status != ticket.Error || got.ErrorCategory != ticket.Conflict {
@@ -120,7 +125,7 @@ func TestCreateDomainSaga(t *testing.T) {
 func TestCreateDomainRollsBackWhenBillingRefuses(t *testing.T) {
 	st := newStack(t)
 	tk := st.submit(t, map[string]string{"name": "Acme"})
-	st.sim.Inject(simulator.Fault{Operation: outside.CreateZuoraDomainAccount, Mode: simulator.Permanent, Status: 409})
+	st.sim.Inject(simulator.Fault{Operation: actions.CreateZuoraDomainAccount, Mode: simulator.Permanent, Status: 409})
 	var failure error
 	for _, s := range createDomain {
 		if err := st.invoke(t, s.fn, steps.Payload{TicketID: tk.ID, Step: s.step, Phase: "do"}); err != nil {
@@ -139,7 +144,7 @@ func TestCreateDomainRollsBackWhenBillingRefuses(t *testing.T) {
 			t.Fatalf("undo %s: %v", s.step, err)
 		}
 	}
-	if err := st.invoke(t, steps.FunctionTickets, steps.Payload{TicketID: tk.ID, Phase: "failed", Error: catchOf(failure)}); err != nil {
+	if err := st.invoke(t, actions.TicketsLogicalID, steps.Payload{TicketID: tk.ID, Phase: "failed", Error: catchOf(failure)}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := st.tickets.Get(context.Background(), tk.ID)
@@ -165,24 +170,42 @@ func TestCreateDomainRollsBackWhenBillingRefuses(t *testing.T) {
 
 func TestEveryFunctionHasAHandler(t *testing.T) {
 	st := newStack(t)
-	for _, fn := range []string{steps.FunctionIdentity, steps.FunctionKms, steps.FunctionCrm, steps.FunctionBilling, steps.FunctionTickets} {
-		if st.h[fn] == nil {
-			t.Fatal("missing", fn)
+	for _, sys := range actions.Systems {
+		if st.h[sys.LogicalID()] == nil {
+			t.Fatal("missing", sys.LogicalID())
 		}
 	}
-	w := steps.Work(steps.Deps{})
-	for _, step := range []string{"CreateUmsUser", "CreateUmsTenant", "CheckSubscribeable", "CreateSubscription", "SetUmsDomainState", "SetUmsUserState"} {
-		if w[steps.FunctionIdentity][step] == nil && step != "" {
-			// identity performers come from the identity store
-			w2 := steps.Work(steps.Deps{Identity: st.ids})
-			if w2[steps.FunctionIdentity][step] == nil {
-				t.Fatal("no performer for", step)
+	if st.h[actions.TicketsLogicalID] == nil {
+		t.Fatal("missing", actions.TicketsLogicalID)
+	}
+}
+
+func TestEveryStepHasAPerformerInItsSystemsFunction(t *testing.T) {
+	st := newStack(t)
+	w := steps.Work(steps.Deps{Identity: st.ids})
+	n := 0
+	for _, s := range actions.Steps() {
+		if w[s.System.LogicalID()][s.Name] == nil {
+			t.Errorf("step %s (%s) has no performer in %s", s.Name, s.System, s.System.LogicalID())
+		}
+		n++
+	}
+	for fn, performers := range w {
+		for step := range performers {
+			n--
+			if _, ok := actions.Operations()[step]; !ok {
+				t.Errorf("%s performs %s, which is no step of the catalogue", fn, step)
 			}
 		}
 	}
-	for fn, step := range map[string]string{steps.FunctionKms: "CreateKmsUserKeys", steps.FunctionCrm: "CreateSalesforceContact", steps.FunctionBilling: "SetZuoraAccountState"} {
-		if w[fn][step] == nil {
-			t.Fatal("no performer for", step)
+	if n != 0 {
+		t.Errorf("%d performers more than steps", -n)
+	}
+	// Outside performers need no identity store to be built; identity ones do.
+	bare := steps.Work(steps.Deps{})
+	for _, s := range actions.Steps() {
+		if got := bare[s.System.LogicalID()][s.Name] != nil; got != s.System.Outside() {
+			t.Errorf("without an identity store, %s has a performer: %v", s.Name, got)
 		}
 	}
 }
@@ -202,7 +225,7 @@ func TestDomainStateAndItsUndo(t *testing.T) {
 	if err := st.tickets.Create(context.Background(), ds); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []struct{ fn, step string }{{steps.FunctionIdentity, "SetUmsDomainState"}, {steps.FunctionBilling, "SetZuoraAccountState"}} {
+	for _, s := range []struct{ fn, step string }{{actions.Identity.LogicalID(), "SetUmsDomainState"}, {actions.Billing.LogicalID(), "SetZuoraAccountState"}} {
 		if err := st.invoke(t, s.fn, steps.Payload{TicketID: ds.ID, Step: s.step, Phase: "do"}); err != nil {
 			t.Fatal(s.step, err)
 		}
@@ -210,10 +233,10 @@ func TestDomainStateAndItsUndo(t *testing.T) {
 	if d, _ := st.ids.GetDomain(context.Background(), domainID); d.Status != "suspended" {
 		t.Fatalf("domain %+v", d)
 	}
-	if acct := st.sim.Records(outside.Billing)[0]; acct.State != "suspended" {
+	if acct := st.sim.Records(actions.Billing)[0]; acct.State != "suspended" {
 		t.Fatalf("billing %+v", acct)
 	}
-	for _, s := range []struct{ fn, step string }{{steps.FunctionBilling, "SetZuoraAccountState"}, {steps.FunctionIdentity, "SetUmsDomainState"}} {
+	for _, s := range []struct{ fn, step string }{{actions.Billing.LogicalID(), "SetZuoraAccountState"}, {actions.Identity.LogicalID(), "SetUmsDomainState"}} {
 		if err := st.invoke(t, s.fn, steps.Payload{TicketID: ds.ID, Step: s.step, Phase: "undo"}); err != nil {
 			t.Fatal(s.step, err)
 		}
@@ -221,7 +244,7 @@ func TestDomainStateAndItsUndo(t *testing.T) {
 	if d, _ := st.ids.GetDomain(context.Background(), domainID); d.Status != "enabled" {
 		t.Fatalf("domain %+v", d)
 	}
-	if acct := st.sim.Records(outside.Billing)[0]; acct.State != "enabled" {
+	if acct := st.sim.Records(actions.Billing)[0]; acct.State != "enabled" {
 		t.Fatalf("billing after undo %+v", acct)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
 	"github.com/actionservice/actionservice/local/simulator"
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
@@ -57,19 +58,19 @@ func newFixture(t *testing.T) *fixture {
 		now:     t0,
 	}
 	work := map[string]steps.Performer{
-		outside.CreateKmsDomain: &steps.OutsideStep{
-			Step: outside.CreateKmsDomain, Client: f.client,
+		actions.CreateKmsDomain: &steps.OutsideStep{
+			Step: actions.CreateKmsDomain, Client: f.client,
 			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
 				return map[string]string{"name": t.Params["name"]}, nil
 			},
-			UndoOperation: outside.DeleteKmsDomain, UndoParams: steps.ResultParam(outside.KeyKmsTenant),
+			UndoOperation: actions.DeleteKmsDomain, UndoParams: steps.ResultParam(actions.KeyKmsTenant),
 		},
-		outside.CreateSalesforceAccount: &steps.OutsideStep{
-			Step: outside.CreateSalesforceAccount, Client: f.client,
+		actions.CreateSalesforceAccount: &steps.OutsideStep{
+			Step: actions.CreateSalesforceAccount, Client: f.client,
 			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
 				return map[string]string{"name": t.Params["name"]}, nil
 			},
-			UndoOperation: outside.DeleteSalesforceAccount, UndoParams: steps.ResultParam(outside.KeySalesforceAccount),
+			UndoOperation: actions.DeleteSalesforceAccount, UndoParams: steps.ResultParam(actions.KeySalesforceAccount),
 		},
 	}
 	f.r = &steps.Runner{
@@ -118,20 +119,20 @@ func TestDoCompletesStepAndSkipsItWhenComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.get(t, tk.ID)
-	if got.Status != ticket.Running || got.Steps["CreateKmsDomain"] != ticket.StepComplete || len(got.Results[outside.KeyKmsTenant]) != 14 {
+	if got.Status != ticket.Running || got.Steps["CreateKmsDomain"] != ticket.StepComplete || len(got.Results[actions.KeyKmsTenant]) != 14 {
 		t.Fatalf("after do: %+v", got)
 	}
-	if n := len(f.sim.Records(outside.KMS)); n != 1 {
+	if n := len(f.sim.Records(actions.KMS)); n != 1 {
 		t.Fatalf("kms records %d", n)
 	}
-	calls := f.sim.Calls(outside.CreateKmsDomain)
+	calls := f.sim.Calls(actions.CreateKmsDomain)
 	if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
 		t.Fatal(err)
 	}
-	if c := f.sim.Calls(outside.CreateKmsDomain); c != calls {
+	if c := f.sim.Calls(actions.CreateKmsDomain); c != calls {
 		t.Fatalf("a COMPLETE step ran again: %d calls, want %d", c, calls)
 	}
-	if again := f.get(t, tk.ID); again.Results[outside.KeyKmsTenant] != got.Results[outside.KeyKmsTenant] {
+	if again := f.get(t, tk.ID); again.Results[actions.KeyKmsTenant] != got.Results[actions.KeyKmsTenant] {
 		t.Fatal("results changed on skip")
 	}
 }
@@ -139,7 +140,7 @@ func TestDoCompletesStepAndSkipsItWhenComplete(t *testing.T) {
 func TestDoRetryOfRunningStepCreatesOnce(t *testing.T) {
 	f := newFixture(t)
 	tk := f.newTicket(t, time.Time{})
-	f.sim.Inject(simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Transient, Times: 1})
+	f.sim.Inject(simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Transient, Times: 1})
 	var st *steps.StepTransient
 	if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); !errors.As(err, &st) {
 		t.Fatalf("want StepTransient, got %T %v", err, err)
@@ -150,7 +151,7 @@ func TestDoRetryOfRunningStepCreatesOnce(t *testing.T) {
 	if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.sim.Records(outside.KMS)); n != 1 {
+	if n := len(f.sim.Records(actions.KMS)); n != 1 {
 		t.Fatalf("kms records %d", n)
 	}
 }
@@ -158,7 +159,7 @@ func TestDoRetryOfRunningStepCreatesOnce(t *testing.T) {
 func TestPermanentRefusalIsStepFailedWithCategory(t *testing.T) {
 	f := newFixture(t)
 	tk := f.newTicket(t, time.Time{})
-	f.sim.Inject(simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409, Message: "duplicate account"})
+	f.sim.Inject(simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409, Message: "duplicate account"})
 	err := f.run(tk.ID, "CreateSalesforceAccount", "do", nil)
 	var sf *steps.StepFailed
 	if !errors.As(err, &sf) || sf.Category != ticket.Conflict {
@@ -186,7 +187,7 @@ func TestDeadlinePassedIsJobCancelled(t *testing.T) {
 	if !errors.As(err, &jc) {
 		t.Fatalf("want JobCancelled, got %T %v", err, err)
 	}
-	if f.sim.Calls(outside.CreateKmsDomain) != 0 {
+	if f.sim.Calls(actions.CreateKmsDomain) != 0 {
 		t.Fatal("work ran after the deadline")
 	}
 	if got := f.get(t, tk.ID); got.Steps["CreateKmsDomain"] != ticket.StepError || got.ErrorDescription != "CreateKmsDomain: cancelled at the deadline" {
@@ -207,7 +208,7 @@ func TestHangUntilDeadlineIsJobCancelled(t *testing.T) {
 	f := newFixture(t)
 	dl := time.Now().Add(300 * time.Millisecond) // the work context is bounded by the deadline
 	tk := f.newTicket(t, dl)
-	f.sim.Inject(simulator.Fault{Operation: outside.CreateKmsDomain, Mode: simulator.Hang})
+	f.sim.Inject(simulator.Fault{Operation: actions.CreateKmsDomain, Mode: simulator.Hang})
 	f.r.Now = time.Now // the deadline check reads the clock after the call
 	_, err := f.r.Handle(context.Background(), steps.Payload{TicketID: tk.ID, Deadline: dl.UnixMilli(), Step: "CreateKmsDomain", Phase: "do"})
 	var jc *steps.JobCancelled
@@ -250,7 +251,7 @@ func TestUndoRemovesOutsideRecord(t *testing.T) {
 	if err := f.run(tk.ID, "CreateKmsDomain", "undo", nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.sim.Records(outside.KMS)); n != 0 {
+	if n := len(f.sim.Records(actions.KMS)); n != 0 {
 		t.Fatalf("kms still holds %d records", n)
 	}
 	got := f.get(t, tk.ID)
@@ -258,8 +259,8 @@ func TestUndoRemovesOutsideRecord(t *testing.T) {
 		t.Fatalf("steps: %v", got.Steps)
 	}
 	// a second undo finds nothing to do
-	calls := f.sim.Calls(outside.DeleteKmsDomain)
-	if err := f.run(tk.ID, "CreateKmsDomain", "undo", nil); err != nil || f.sim.Calls(outside.DeleteKmsDomain) != calls {
+	calls := f.sim.Calls(actions.DeleteKmsDomain)
+	if err := f.run(tk.ID, "CreateKmsDomain", "undo", nil); err != nil || f.sim.Calls(actions.DeleteKmsDomain) != calls {
 		t.Fatal("repeated undo called again", err)
 	}
 }
@@ -285,12 +286,12 @@ func TestUndoErrors(t *testing.T) {
 	if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
 		t.Fatal(err)
 	}
-	f.sim.Inject(simulator.Fault{Operation: outside.DeleteKmsDomain, Mode: simulator.Transient})
+	f.sim.Inject(simulator.Fault{Operation: actions.DeleteKmsDomain, Mode: simulator.Transient})
 	var st *steps.StepTransient
 	if err := f.run(tk.ID, "CreateKmsDomain", "undo", nil); !errors.As(err, &st) {
 		t.Fatalf("want StepTransient, got %T %v", err, err)
 	}
-	f.sim.Inject(simulator.Fault{Operation: outside.DeleteKmsDomain, Mode: simulator.Permanent, Status: 403})
+	f.sim.Inject(simulator.Fault{Operation: actions.DeleteKmsDomain, Mode: simulator.Permanent, Status: 403})
 	var sf *steps.StepFailed
 	if err := f.run(tk.ID, "CreateKmsDomain", "undo", nil); !errors.As(err, &sf) || sf.Category != ticket.Auth {
 		t.Fatalf("want StepFailed AUTH, got %T %v", err, err)
@@ -306,7 +307,7 @@ func TestUndoFailedRecordsLogsAndMetricThenJobIsInternal(t *testing.T) {
 	if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
 		t.Fatal(err)
 	}
-	f.sim.Inject(simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409})
+	f.sim.Inject(simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409})
 	_ = f.run(tk.ID, "CreateSalesforceAccount", "do", nil)
 	cause := `{"errorMessage":"CreateKmsDomain failed","errorType":"StepFailed"}`
 	if err := f.run(tk.ID, "CreateKmsDomain", "undoFailed", &steps.CatchError{Error: "StepFailed", Cause: cause}); err != nil {
@@ -347,7 +348,7 @@ func TestUndoFailedRecordsLogsAndMetricThenJobIsInternal(t *testing.T) {
 func TestFailedKeepsTheStepsCategory(t *testing.T) {
 	f := newFixture(t)
 	tk := f.newTicket(t, time.Time{})
-	f.sim.Inject(simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409})
+	f.sim.Inject(simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409})
 	stepErr := f.run(tk.ID, "CreateSalesforceAccount", "do", nil)
 	if err := f.run(tk.ID, "", "failed", catchOf(stepErr)); err != nil {
 		t.Fatal(err)
@@ -430,11 +431,11 @@ func TestErrorNamesAsLambdaReportsThem(t *testing.T) {
 	if err != nil || string(out) != "{}" {
 		t.Fatalf("ok invoke: %s %v", out, err)
 	}
-	f.sim.Inject(simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Transient})
+	f.sim.Inject(simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Transient})
 	if _, err := invoke(steps.Payload{TicketID: tk.ID, Step: "CreateSalesforceAccount", Phase: "do"}); err == nil || errorType(err) != "StepTransient" {
 		t.Fatalf("transient: %T %v", err, err)
 	}
-	f.sim.Inject(simulator.Fault{Operation: outside.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409})
+	f.sim.Inject(simulator.Fault{Operation: actions.CreateSalesforceAccount, Mode: simulator.Permanent, Status: 409})
 	if _, err := invoke(steps.Payload{TicketID: tk.ID, Step: "CreateSalesforceAccount", Phase: "do"}); err == nil || errorType(err) != "StepFailed" {
 		t.Fatalf("permanent: %T %v", err, err)
 	}

@@ -3,8 +3,8 @@
 package main
 
 import (
+	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/service"
-	"github.com/actionservice/actionservice/shared/steps"
 )
 
-func main() { service.StartStepLambda(steps.FunctionTickets) }
+func main() { service.StartStepLambda(actions.TicketsLogicalID) }
