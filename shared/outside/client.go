@@ -14,18 +14,11 @@ import (
 	"time"
 )
 
-// Caller is what a step needs from the adapter; tests of steps can substitute it.
-type Caller interface {
-	Call(ctx context.Context, system System, operation, idempotencyKey string, params map[string]string) (map[string]string, error)
-}
-
 // Client calls the outside systems. It is safe for concurrent use.
 type Client struct {
 	cfg Config
 	hc  *http.Client
 }
-
-var _ Caller = (*Client)(nil)
 
 // maxBody bounds what the adapter reads of an answer.
 const maxBody = 1 << 20

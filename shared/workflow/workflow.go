@@ -30,9 +30,6 @@ type Starter struct {
 	ARNPrefix string
 }
 
-// MachineName is the state machine's name for an action under a stack prefix.
-func MachineName(prefix, action string) string { return prefix + action }
-
 // Start runs the action's state machine as execution name. Starting a name that already
 // ran (a repeated delivery) is not an error: the execution exists.
 func (s *Starter) Start(ctx context.Context, action, name string, in Input) (string, error) {
