@@ -28,8 +28,8 @@
 //     main package functions/api/<route> (main.go wires through shared/service), its function
 //     in template.yaml; the local gateway serves it from the routing table.
 //   - a step: its entry in the catalogue (shared/actions), and its work beside its system — the
-//     body of the outside call in shared/steps (outside.go's table of calls), or the identity
-//     write in shared/identity. docs/adding-a-step.md walks through it.
+//     body of the outside call (outsideCalls in shared/steps), or the identity write
+//     (shared/identity's Performers). docs/adding-a-step.md walks through it.
 //   - an action: the catalogue, then `go run ./cmd/genasl` and the template's state machine.
 //   - an outside system: shared/outside (the adapter), its System in the catalogue, its step
 //     function in functions/steps/<system> and template.yaml, and its records in local/simulator.
