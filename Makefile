@@ -16,15 +16,31 @@ TEST_TIMEOUT ?= 20m
 
 LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-# A template function's LogicalId names its main package by convention:
-#   Step<System>Function   → ./functions/steps/<system>   (StepKmsFunction → ./functions/steps/kms)
-#   <Name>Function         → ./functions/<name> when that directory exists: Lambdas that are not
-#                            routes (AuthorizerFunction → ./functions/authorizer, ReconcilerFunction)
-#   <Route>Function        → ./functions/api/<route>      (ListJobsByStatusFunction → ./functions/api/list-jobs-by-status,
-#                                                          the inverse of httpapi.Route.LogicalID)
-kebab      = $(shell printf '%s' '$(1)' | sed -E 's/Function$$//; s/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
-package_of = $(call name_to_package,$(call kebab,$(1)))
-name_to_package = ./functions/$(if $(filter step-%,$(1)),steps/$(patsubst step-%,%,$(1)),$(if $(filter-out api steps,$(1)),$(if $(wildcard functions/$(1)/.),$(1),api/$(1)),api/$(1)))
+# Each template function's LogicalId and its main package, for build-%. A function added to
+# template.yaml adds one line here; TestEveryTemplateFunctionBuildsALinuxArm64Bootstrap
+# (local/samtemplate) builds every template function through it. A route's function is
+# <Route>Function in ./functions/api/<route> (httpapi.Route.LogicalID), a step's
+# Step<System>Function in ./functions/steps/<system>.
+PACKAGE_AuthorizerFunction                := ./functions/authorizer
+PACKAGE_ReconcilerFunction                := ./functions/reconciler
+PACKAGE_ListActionsFunction               := ./functions/api/list-actions
+PACKAGE_SubmitActionFunction              := ./functions/api/submit-action
+PACKAGE_ListJobsFunction                  := ./functions/api/list-jobs
+PACKAGE_ListErrorJobsFunction             := ./functions/api/list-error-jobs
+PACKAGE_CountErrorJobsFunction            := ./functions/api/count-error-jobs
+PACKAGE_ListErrorJobsByCategoryFunction   := ./functions/api/list-error-jobs-by-category
+PACKAGE_CountErrorJobsByCategoryFunction  := ./functions/api/count-error-jobs-by-category
+PACKAGE_DeleteErrorJobsByCategoryFunction := ./functions/api/delete-error-jobs-by-category
+PACKAGE_ListJobsByStatusFunction          := ./functions/api/list-jobs-by-status
+PACKAGE_CountJobsByStatusFunction         := ./functions/api/count-jobs-by-status
+PACKAGE_GetJobFunction                    := ./functions/api/get-job
+PACKAGE_RestartJobFunction                := ./functions/api/restart-job
+PACKAGE_DeleteJobFunction                 := ./functions/api/delete-job
+PACKAGE_StepIdentityFunction              := ./functions/steps/identity
+PACKAGE_StepKmsFunction                   := ./functions/steps/kms
+PACKAGE_StepCrmFunction                   := ./functions/steps/crm
+PACKAGE_StepBillingFunction               := ./functions/steps/billing
+PACKAGE_StepTicketsFunction               := ./functions/steps/tickets
 
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
 FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
@@ -42,7 +58,8 @@ build:
 # SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR set, in a copy of CodeUri (the repository root).
 build-%:
 	@if [ -z "$(ARTIFACTS_DIR)" ]; then echo "ARTIFACTS_DIR is not set (SAM sets it; by hand: make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; fi
-	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" $(call package_of,$*)
+	@if [ -z "$(PACKAGE_$*)" ]; then echo "no function $* in the Makefile's table: add PACKAGE_$* := ./functions/<dir> (LogicalIds in template.yaml)" >&2; exit 2; fi
+	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" $(PACKAGE_$*)
 
 # Built, then run (not `go run`, which answers Ctrl-C with exit status 1 after a clean stop).
 run:

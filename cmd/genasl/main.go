@@ -6,10 +6,10 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/service"
 )
 
 func main() {
@@ -17,7 +17,7 @@ func main() {
 	flag.Parse()
 	written, err := actions.WriteStateMachines(*dir)
 	if err != nil {
-		slog.Error("genasl", "err", err)
+		service.Logger().Error("genasl", "err", err)
 		os.Exit(1)
 	}
 	for _, f := range written {

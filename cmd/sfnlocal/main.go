@@ -5,12 +5,12 @@ package main
 import (
 	"context"
 	"flag"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/actionservice/actionservice/local/stepfunctions"
+	"github.com/actionservice/actionservice/shared/service"
 )
 
 func main() {
@@ -21,10 +21,11 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	log := service.Logger()
 	engine := stepfunctions.New(stepfunctions.Options{LambdaEndpoint: *lambdaEndpoint, Region: *region})
-	slog.Info("sfnlocal serving", "addr", *addr, "lambdaEndpoint", *lambdaEndpoint)
+	log.Info("sfnlocal serving", "addr", *addr, "lambdaEndpoint", *lambdaEndpoint)
 	if err := engine.Serve(ctx, *addr); err != nil {
-		slog.Error("sfnlocal", "err", err)
+		log.Error("sfnlocal", "err", err)
 		os.Exit(1)
 	}
 }

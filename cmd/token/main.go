@@ -8,11 +8,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log"
+	"os"
 	"time"
 
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/cloud"
+	"github.com/actionservice/actionservice/shared/service"
 )
 
 func main() {
@@ -25,18 +26,20 @@ func main() {
 	status := flag.String("status", auth.StatusEnabled, "enabled, disabled or suspended")
 	ttl := flag.Duration("ttl", 720*time.Hour, "how long the token is valid")
 	flag.Parse()
-	log.SetFlags(0)
 
+	log := service.Logger()
 	ctx := context.Background()
 	cfg, err := cloud.Config(ctx, cloud.Endpoints{DynamoDB: *endpoint})
 	if err != nil {
-		log.Fatal(err)
+		log.Error("aws configuration", "err", err)
+		os.Exit(1)
 	}
-	tokens := auth.NewTokens(cloud.DynamoDB(cfg, *endpoint), *table)
+	tokens := service.Tokens(service.Config{TokensTable: *table}, cloud.DynamoDB(cfg, *endpoint))
 	p := auth.Principal{UserID: *user, AccountID: *account, DomainID: *domain, Roles: auth.ParseRoles(*roles), Status: *status}
 	token, err := tokens.Issue(ctx, p, *ttl)
 	if err != nil {
-		log.Fatal(err)
+		log.Error("issue token", "err", err)
+		os.Exit(1)
 	}
 	fmt.Println(token)
 }

@@ -31,7 +31,6 @@ import (
 	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
-	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 // Config is what `make run` and the tests choose.
@@ -116,6 +115,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	if c.Service.IdentityTable == "" {
 		c.Service.IdentityTable = "identity"
 	}
+	// Actions run on the local engine, so its state machines are the ones to start and
+	// reconcile, whatever STATE_MACHINE_ARN_PREFIX says.
+	c.Service.StateMachineARNPrefix = MachineARNPrefix()
 	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint}
 	var runCtx context.Context
 	runCtx, s.cancel = context.WithCancel(context.Background())
@@ -148,9 +150,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Tickets = store.New(s.DB, c.Service.TicketsTable, store.WithRetention(c.Service.Retention), store.WithSealer(sealer))
-	s.Identity = identity.New(s.DB, c.Service.IdentityTable)
-	s.Tokens = auth.NewTokens(s.DB, c.Service.TokensTable)
+	s.Tickets = service.Tickets(c.Service, s.DB, sealer)
+	s.Identity = service.Identity(c.Service, s.DB)
+	s.Tokens = service.Tokens(c.Service, s.DB)
 	s.AdminAccount = c.AdminAccount
 	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
 	if c.AdminToken != "" {
@@ -201,13 +203,12 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		l.Close()
 		return nil, err
 	}
-	starter := &workflow.Starter{SFN: s.SFN, ARNPrefix: MachineARNPrefix()}
-	s.Reconciler = &reconcile.Reconciler{Tickets: s.Tickets, SFN: s.SFN, ARNPrefix: MachineARNPrefix(), Log: c.Log}
+	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log)
 	if c.Sweep > 0 {
 		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
 	}
 
-	api := service.NewAPI(c.Service, s.Tickets, starter, c.Log)
+	api := service.NewAPI(c.Service, s.Tickets, service.Starter(c.Service, s.SFN), c.Log)
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {
 		handlers[rt.Name] = service.RouteHandler(api, rt)

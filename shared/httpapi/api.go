@@ -10,10 +10,8 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/store"
 )
 
@@ -129,29 +127,16 @@ func limitBody(next http.Handler) http.Handler {
 	})
 }
 
-type principalKey struct{}
-
-// requirePrincipal reads the caller from the authorizer's context; without one the caller
-// is unauthenticated (the authorizer ran nowhere).
+// requirePrincipal lets through a request whose caller the authorizer vouched for; without
+// one the caller is unauthenticated (the authorizer ran nowhere).
 func requirePrincipal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gw, ok := gatewayContext(r)
-		var p auth.Principal
-		if ok {
-			p, ok = auth.FromContext(gw.Authorizer)
-		}
-		if !ok {
+		if _, ok := principalOf(r); !ok {
 			WriteProblem(w, r, http.StatusUnauthorized, "missing or invalid X-Auth-Token")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(contextWithPrincipal(r, p)))
+		next.ServeHTTP(w, r)
 	})
-}
-
-// principal is the authenticated caller of a request that passed requirePrincipal.
-func principal(r *http.Request) auth.Principal {
-	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
-	return p
 }
 
 // writeStoreError maps a store failure to its status; unexpected ones are logged once here.
@@ -172,20 +157,6 @@ func (a *API) writeStoreError(w http.ResponseWriter, r *http.Request, err error)
 		a.logger().Error("request failed", "requestId", RequestID(r), "err", err)
 		WriteProblem(w, r, http.StatusInternalServerError, "unexpected error; quote the requestId when reporting it")
 	}
-}
-
-// clientPath turns a path of the API (/job/…) into the one the client calls for it. Behind
-// API Gateway the request's URL path is the event's path, which lacks the stage of the
-// default execute-api URL (/dev/job is /job there); the request context's path is the path
-// the client called, stage or custom-domain base path included, so what precedes the
-// request's own path there is the prefix every path of the API needs. Without that context
-// (or without its path) the API's paths are the client's.
-func clientPath(r *http.Request, path string) string {
-	gw, ok := gatewayContext(r)
-	if !ok || !strings.HasSuffix(gw.Path, r.URL.Path) {
-		return path
-	}
-	return strings.TrimSuffix(gw.Path, r.URL.Path) + path
 }
 
 // setNextLink points the client at the next page: this path with the query next.

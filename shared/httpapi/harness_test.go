@@ -14,11 +14,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
 	"github.com/actionservice/actionservice/shared/workflow"
@@ -108,15 +108,14 @@ func gatewayEvent(caller auth.Principal, method, target string, headers ...strin
 	return e
 }
 
-// call runs the event through the named route's Lambda as it runs on AWS: the route's
-// handler behind the api-proxy adapter (what service.RouteProxy builds).
+// call runs the event through the named route's Lambda as it runs on AWS (service.RouteProxy).
 func (h *harness) call(route string, e events.APIGatewayProxyRequest) response {
 	h.t.Helper()
 	rt, ok := httpapi.RouteNamed(route)
 	if !ok {
 		h.t.Fatalf("no route %s", route)
 	}
-	resp, err := httpadapter.New(h.api.Handler(rt)).ProxyWithContext(context.Background(), e)
+	resp, err := service.RouteProxy(h.api, rt)(context.Background(), e)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", e.HTTPMethod, e.Path, err)
 	}

@@ -1,15 +1,6 @@
 package httpapi
 
-import (
-	"context"
-	"net/http"
-
-	"github.com/actionservice/actionservice/shared/auth"
-)
-
-func contextWithPrincipal(r *http.Request, p auth.Principal) context.Context {
-	return context.WithValue(r.Context(), principalKey{}, p)
-}
+import "github.com/actionservice/actionservice/shared/auth"
 
 // scopeAccount is the account a caller's lists are restricted to: none for an admin, its
 // own for anyone else.

@@ -1,7 +1,7 @@
 // Package httpapi is the REST layer of the Action Service: the routing table, content
 // negotiation (JSON, XML, text/plain), RFC 9457 problem documents, paging, the caller's
 // principal, and the handlers. The same handlers run behind API Gateway (one Lambda per
-// route, through aws-lambda-go-api-proxy) and in the local stack.
+// route; package service adapts the gateway's event) and in the local stack.
 package httpapi
 
 import (
@@ -10,9 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 )
 
 // Problem is an RFC 9457 problem document, plus the request id that finds it in the logs.
@@ -47,18 +44,6 @@ func ProblemType(status int) string {
 		return "urn:actionservice:problem:" + t
 	}
 	return "about:blank"
-}
-
-// RequestID is API Gateway's request id when there is one, else the local stack's.
-func RequestID(r *http.Request) string {
-	if gw, ok := core.GetAPIGatewayContextFromContext(r.Context()); ok && gw.RequestID != "" {
-		return gw.RequestID
-	}
-	return r.Header.Get("X-Request-Id")
-}
-
-func gatewayContext(r *http.Request) (events.APIGatewayProxyRequestContext, bool) {
-	return core.GetAPIGatewayContextFromContext(r.Context())
 }
 
 // WriteProblem answers with a problem document, in XML when the client asked for XML.

@@ -90,7 +90,12 @@ func (r *Reconciler) Ended(ctx context.Context, ticketID, execution, status, err
 		return false, nil
 	}
 	if err == nil && changed {
-		r.log().Warn("reconciled a ticket its execution left unfinished", "ticketId", ticketID, "execution", execution, "status", status, "error", errName, "cause", cause)
+		// The execution's error and cause are one failure, under the one key errors log by.
+		failure := errName
+		if cause != "" {
+			failure += ": " + cause
+		}
+		r.log().Warn("reconciled a ticket its execution left unfinished", "ticketId", ticketID, "execution", execution, "status", status, "err", failure)
 	}
 	return changed, err
 }

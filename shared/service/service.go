@@ -11,16 +11,16 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
-	"github.com/actionservice/actionservice/shared/lambdafn"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/reconcile"
 	"github.com/actionservice/actionservice/shared/secrets"
@@ -100,29 +100,33 @@ func Sealer(c Config, awsCfg aws.Config) (store.Sealer, error) {
 	return nil, nil
 }
 
-// Tickets builds the tickets store with its retention and sealer.
-func Tickets(c Config, awsCfg aws.Config, endpoints cloud.Endpoints) (*store.Store, error) {
-	sealer, err := Sealer(c, awsCfg)
-	if err != nil {
-		return nil, err
-	}
+// Tickets builds the tickets store on db with its retention and the sealer (nil: none).
+func Tickets(c Config, db *dynamodb.Client, sealer store.Sealer) *store.Store {
 	opts := []store.Option{store.WithRetention(c.Retention)}
 	if sealer != nil {
 		opts = append(opts, store.WithSealer(sealer))
 	}
-	return store.New(cloud.DynamoDB(awsCfg, endpoints.DynamoDB), c.TicketsTable, opts...), nil
+	return store.New(db, c.TicketsTable, opts...)
 }
 
-// RouteProxy is what one route's Lambda runs: the route's handler behind the api-proxy
-// adapter.
-func RouteProxy(api *httpapi.API, route httpapi.Route) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return httpadapter.New(api.Handler(route)).ProxyWithContext
+// Tokens builds the tokens store on db, which the authorizer reads.
+func Tokens(c Config, db *dynamodb.Client) *auth.Tokens {
+	return auth.NewTokens(db, c.TokensTable)
 }
 
-// RouteHandler is the route's Lambda as the local gateway invokes it: JSON event in, JSON
-// response out, safe for concurrent requests.
-func RouteHandler(api *httpapi.API, route httpapi.Route) lambda.Handler {
-	return lambdafn.New(RouteProxy(api, route))
+// Identity builds the identity store on db, which the identity steps write.
+func Identity(c Config, db *dynamodb.Client) *identity.Store {
+	return identity.New(db, c.IdentityTable)
+}
+
+// Starter starts actions' state machines through sfnClient.
+func Starter(c Config, sfnClient *sfn.Client) *workflow.Starter {
+	return &workflow.Starter{SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix}
+}
+
+// Reconciler ends the tickets whose executions ended without them, asking sfnClient.
+func Reconciler(c Config, tickets *store.Store, sfnClient *sfn.Client, log *slog.Logger) *reconcile.Reconciler {
+	return &reconcile.Reconciler{Tickets: tickets, SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix, Log: log}
 }
 
 // lambdaEnv is what every Lambda of the service is configured from: the service's
@@ -147,12 +151,20 @@ func mustLambdaEnv() lambdaEnv {
 	return e
 }
 
+func (e lambdaEnv) dynamoDB() *dynamodb.Client {
+	return cloud.DynamoDB(e.AWS, e.Endpoints.DynamoDB)
+}
+
+func (e lambdaEnv) stepFunctions() *sfn.Client {
+	return cloud.StepFunctions(e.AWS, e.Endpoints.StepFunctions)
+}
+
 func (e lambdaEnv) tickets() *store.Store {
-	tickets, err := Tickets(e.Config, e.AWS, e.Endpoints)
+	sealer, err := Sealer(e.Config, e.AWS)
 	if err != nil {
 		fail(e.Log, "tickets store", err)
 	}
-	return tickets
+	return Tickets(e.Config, e.dynamoDB(), sealer)
 }
 
 func fail(log *slog.Logger, what string, err error) {
@@ -168,11 +180,18 @@ func StartRouteLambda(name string) {
 	if !ok {
 		fail(e.Log, "routing table", fmt.Errorf("no route %q", name))
 	}
-	starter := &workflow.Starter{SFN: cloud.StepFunctions(e.AWS, e.Endpoints.StepFunctions), ARNPrefix: e.Config.StateMachineARNPrefix}
-	lambda.Start(RouteProxy(NewAPI(e.Config, e.tickets(), starter, e.Log), route))
+	lambda.Start(RouteProxy(NewAPI(e.Config, e.tickets(), Starter(e.Config, e.stepFunctions()), e.Log), route))
 }
 
-// StartStepLambda runs one step function of the sagas (steps.Function*) as a Lambda,
+// StartAuthorizerLambda runs the API Gateway TOKEN authorizer for X-Auth-Token on the tokens
+// store, configured from the environment. It does not return.
+func StartAuthorizerLambda() {
+	e := mustLambdaEnv()
+	lambda.Start(auth.NewAuthorizer(Tokens(e.Config, e.dynamoDB())).Handle)
+}
+
+// StartStepLambda runs one step function of the sagas (a System.LogicalID of the catalogue,
+// or actions.TicketsLogicalID) as a Lambda,
 // configured from the environment. It does not return.
 func StartStepLambda(function string) {
 	e := mustLambdaEnv()
@@ -182,7 +201,7 @@ func StartStepLambda(function string) {
 	}
 	deps := steps.Deps{
 		Tickets:  e.tickets(),
-		Identity: identity.New(cloud.DynamoDB(e.AWS, e.Endpoints.DynamoDB), e.Config.IdentityTable),
+		Identity: Identity(e.Config, e.dynamoDB()),
 		Outside:  outside.NewClient(oc, nil),
 		Log:      e.Log,
 	}
@@ -193,7 +212,5 @@ func StartStepLambda(function string) {
 // It does not return.
 func StartReconcilerLambda() {
 	e := mustLambdaEnv()
-	r := &reconcile.Reconciler{Tickets: e.tickets(), SFN: cloud.StepFunctions(e.AWS, e.Endpoints.StepFunctions),
-		ARNPrefix: e.Config.StateMachineARNPrefix, Log: e.Log}
-	lambda.Start(r.HandleEvent)
+	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log).HandleEvent)
 }

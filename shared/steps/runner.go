@@ -255,13 +255,13 @@ func (r *Runner) do(ctx context.Context, in Payload) error {
 	}
 
 	if cat, desc, permanent := classify(step, werr); permanent {
-		r.log().WarnContext(ctx, "step failed", "ticketId", t.ID, "step", step, "category", cat, "error", werr)
+		r.log().WarnContext(ctx, "step failed", "ticketId", t.ID, "step", step, "category", cat, "err", werr)
 		return r.fail(ctx, t.ID, step, cat, desc)
 	}
 	if r.passed(dl) || (errors.Is(wctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil) {
 		return r.cancelAtDeadline(ctx, t.ID, step)
 	}
-	r.log().WarnContext(ctx, "step failed transiently", "ticketId", t.ID, "step", step, "error", werr)
+	r.log().WarnContext(ctx, "step failed transiently", "ticketId", t.ID, "step", step, "err", werr)
 	return &StepTransient{Step: step, Message: werr.Error()}
 }
 
@@ -341,12 +341,12 @@ func (r *Runner) undo(ctx context.Context, in Payload) error {
 		cat, desc, permanent := classify("Undo"+step, uerr)
 		switch {
 		case permanent && cat == ticket.NotFound:
-			r.log().InfoContext(ctx, "compensation found nothing to undo", "ticketId", t.ID, "step", step, "error", uerr)
+			r.log().InfoContext(ctx, "compensation found nothing to undo", "ticketId", t.ID, "step", step, "err", uerr)
 		case permanent:
-			r.log().ErrorContext(ctx, "compensation failed", "ticketId", t.ID, "step", step, "error", uerr)
+			r.log().ErrorContext(ctx, "compensation failed", "ticketId", t.ID, "step", step, "err", uerr)
 			return &StepFailed{Step: step, Category: cat, Description: desc}
 		default:
-			r.log().WarnContext(ctx, "compensation failed transiently", "ticketId", t.ID, "step", step, "error", uerr)
+			r.log().WarnContext(ctx, "compensation failed transiently", "ticketId", t.ID, "step", step, "err", uerr)
 			return &StepTransient{Step: step, Message: uerr.Error()}
 		}
 	}
@@ -375,7 +375,7 @@ func (r *Runner) undoFailed(ctx context.Context, in Payload) error {
 	}
 	errName, cause := catchParts(in.Error)
 	r.log().ErrorContext(ctx, "rollback failed: manual clean-up needed",
-		"ticketId", in.TicketID, "step", step, "error", errName, "cause", cause)
+		"ticketId", in.TicketID, "step", step, "err", errName+": "+cause)
 	r.emitRollbackFailed(in.TicketID, step)
 	return nil
 }
