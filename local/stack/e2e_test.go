@@ -70,11 +70,18 @@ func (e *e2e) do(method, path, token string, header map[string]string, body stri
 
 func (e *e2e) get(path string) response { return e.do("GET", path, e.stack.AdminToken, nil, "") }
 
-// token makes a token for a principal of the given account, roles and status.
+// token makes a token for a principal of the given account (and a domain of its own), roles
+// and status.
 func (e *e2e) token(account, status string, roles ...string) string {
 	e.t.Helper()
-	tok := fmt.Sprintf("test_%s_%s_%d", account, status, time.Now().UnixNano())
-	if err := e.stack.Tokens.Put(context.Background(), tok, auth.Principal{UserID: "u-" + account, AccountID: account, Roles: roles, Status: status}); err != nil {
+	return e.tokenFor(auth.Principal{UserID: "u-" + account, AccountID: account, DomainID: "d-" + account, Roles: roles, Status: status})
+}
+
+// tokenFor makes a token for the principal.
+func (e *e2e) tokenFor(p auth.Principal) string {
+	e.t.Helper()
+	tok := fmt.Sprintf("test_%s_%s_%d", p.AccountID, p.Status, time.Now().UnixNano())
+	if err := e.stack.Tokens.Put(context.Background(), tok, p); err != nil {
 		e.t.Fatal(err)
 	}
 	return tok

@@ -208,7 +208,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
 	}
 
-	api := service.NewAPI(c.Service, s.Tickets, service.Starter(c.Service, s.SFN), c.Log)
+	api := service.NewAPI(c.Service, s.Tickets, service.Starter(c.Service, s.SFN), s.Identity, c.Log)
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {
 		handlers[rt.Name] = service.RouteHandler(api, rt)

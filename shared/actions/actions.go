@@ -190,6 +190,11 @@ type Action struct {
 	DomainParam string
 	// DomainResult is the result naming the target domain when the action creates it.
 	DomainResult string
+	// UserParam names the user the action targets (its domain is the target domain), and
+	// TenantParam the tenant of DomainParam's domain it targets; "" when none. Submit resolves
+	// them before an execution starts, so an action never runs on what its caller may not see.
+	UserParam   string
+	TenantParam string
 }
 
 // Domain is the id of the domain the job targets, from its parameters or, for an action that

@@ -130,6 +130,7 @@ func catalogue() []Action {
 				outside(CreateZuoraSubscription, Billing, DeleteZuoraSubscription, KeyZuoraSubscription),
 			},
 			DomainParam: "domainId",
+			TenantParam: "tenantId",
 		},
 		{
 			Name: "domainState",
@@ -157,6 +158,7 @@ func catalogue() []Action {
 			Steps: []Step{
 				identity(SetUmsUserState, SetUmsUserState),
 			},
+			UserParam: "accountId",
 		},
 		{
 			Name: "purgeDomain",

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/ticket"
 	"github.com/actionservice/actionservice/shared/workflow"
 )
@@ -29,6 +30,9 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("no action %q; GET /action lists them", r.PathValue("action")))
 		return
 	}
+	if !mayRun(w, r, action.Name) {
+		return
+	}
 	media, wait, ok := ticketRequest(w, r)
 	if !ok {
 		return
@@ -40,7 +44,7 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	now := a.now()
 	t := &ticket.Ticket{
-		ID: ticket.NewID(now), Action: action.Name, AccountID: p.AccountID, DomainID: params["domainId"],
+		ID: ticket.NewID(now), Action: action.Name, AccountID: p.AccountID,
 		Params: params, Steps: map[string]ticket.StepStatus{}, Status: ticket.Pending, Submission: now,
 	}
 	for _, s := range action.Steps {
@@ -49,18 +53,32 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 	if wait > 0 {
 		t.Deadline = now.Add(wait)
 	}
-	invalid := action.Validate(params)
-	if invalid != nil {
-		t.Fail(ticket.Error, ticket.UserInput, invalid.Error(), now)
+	// Only a validated, resolved target goes into the ticket's clear attributes.
+	refused := action.Validate(params)
+	if refused != nil {
+		t.Fail(ticket.Error, ticket.UserInput, refused.Error(), now)
 	} else {
-		t.Execution = t.ID
+		domain, err := a.authorizeTarget(r.Context(), p, action, params)
+		var notFound errTargetNotFound
+		switch {
+		case errors.As(err, &notFound):
+			// Missing and invisible end alike: recorded, never started, nothing changed.
+			refused = err
+			t.Fail(ticket.Error, ticket.NotFound, notFound.Error(), now)
+		case err != nil:
+			a.logger().Error("could not resolve the action's target", "requestId", RequestID(r), "action", action.Name, "err", err)
+			WriteProblem(w, r, http.StatusServiceUnavailable, "the identity records could not be read; nothing was stored. Retry later.")
+			return
+		default:
+			t.DomainID, t.Execution = domain, t.ID
+		}
 	}
 	stored, first, err := a.Tickets.CreateIdempotent(r.Context(), t, r.Header.Get("Idempotency-Key"), now)
 	if err != nil {
 		a.writeStoreError(w, r, err)
 		return
 	}
-	if first && invalid == nil {
+	if first && refused == nil {
 		if _, err := a.Executions.Start(r.Context(), action.Name, t.Execution, workflow.Input{TicketID: t.ID, Deadline: millis(t.Deadline)}); err != nil {
 			a.failStart(w, r, t, err)
 			return
@@ -149,6 +167,10 @@ func (a *API) restartJob(w http.ResponseWriter, r *http.Request) {
 	}
 	t, ok := a.visibleTicket(w, r)
 	if !ok {
+		return
+	}
+	if err := auth.Authorize(principal(r), auth.RunAction(t.Action), &auth.Target{DomainID: t.DomainID}); err != nil {
+		WriteProblem(w, r, http.StatusForbidden, "this caller may not restart a "+t.Action+" job")
 		return
 	}
 	errNotTimedOut := errors.New("not TIMEDOUT")

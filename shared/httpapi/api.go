@@ -26,6 +26,8 @@ type API struct {
 	Tickets *store.Store
 	// Executions starts actions' state machines.
 	Executions Executions
+	// Directory resolves the targets of submitted actions (the identity records).
+	Directory Directory
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// WaitCap bounds every timeOut wait.

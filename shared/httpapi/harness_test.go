@@ -18,6 +18,7 @@ import (
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -29,7 +30,7 @@ const table = "tickets"
 // Callers: an admin sees every account, anyone else only its own.
 var (
 	admin = auth.Principal{UserID: "u-admin", AccountID: "acct-admin", Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
-	alice = auth.Principal{UserID: "u-alice", AccountID: "acct-a", Status: auth.StatusEnabled}
+	alice = auth.Principal{UserID: "u-alice", AccountID: "acct-a", DomainID: "10000000000001", Status: auth.StatusEnabled}
 )
 
 // harness is the API on a fresh embedded DynamoDB, called the way API Gateway calls it.
@@ -52,12 +53,13 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(func() { _ = server.Close() })
 	db := localdynamodb.Client(server.URL)
-	if err := localdynamodb.CreateTables(context.Background(), db, store.TicketsTable(table)); err != nil {
+	if err := localdynamodb.CreateTables(context.Background(), db, store.TicketsTable(table), identity.IdentityTable("identity")); err != nil {
 		t.Fatal(err)
 	}
 	tickets := store.New(db, table, store.WithSealer(clearSealer{}))
 	log := &syncBuffer{}
-	api := &httpapi.API{Tickets: tickets, Executions: &executions{}, Log: slog.New(slog.NewJSONHandler(log, nil))}
+	api := &httpapi.API{Tickets: tickets, Executions: &executions{}, Directory: identity.New(db, "identity"),
+		Log: slog.New(slog.NewJSONHandler(log, nil))}
 	return &harness{t: t, api: api, tickets: tickets, db: db, server: server, log: log}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
@@ -82,17 +83,18 @@ func writeUnknownMarker(w http.ResponseWriter, r *http.Request, marker string) {
 	WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no job ticket of this list", marker))
 }
 
-// scoped restricts q to the caller's account unless the caller is an admin. It is false when
-// the caller named another account, whose tickets it may not see.
+// scoped restricts q to what the caller may see (auth.JobScope): every account for an admin,
+// its own for a scoped principal. It is false when the caller may see none of q's tickets —
+// it named another account, or it has no account or domain — so the answer is empty.
 func scoped(r *http.Request, q *store.Query) bool {
-	scope := scopeAccount(principal(r))
-	if scope == "" {
+	account, all, ok := auth.JobScope(principal(r))
+	switch {
+	case all:
 		return true
-	}
-	if q.Account != "" && q.Account != scope {
+	case !ok, q.Account != "" && q.Account != account:
 		return false
 	}
-	q.Account = scope
+	q.Account = account
 	return true
 }
 
@@ -157,13 +159,19 @@ func (a *API) count(w http.ResponseWriter, r *http.Request, q store.Query) {
 	if q.Limit, ok = limitParam(w, r, v, 0); !ok {
 		return
 	}
-	if scope := scopeAccount(principal(r)); scope != "" {
-		q.Account = scope
-	}
-	if !a.markerParam(w, r, v, &q) {
+	visible := scoped(r, &q)
+	if !visible && v.Get("marker") != "" {
+		writeUnknownMarker(w, r, v.Get("marker"))
 		return
 	}
-	n, err := a.Tickets.Count(r.Context(), q)
+	if visible && !a.markerParam(w, r, v, &q) {
+		return
+	}
+	var n int
+	var err error
+	if visible {
+		n, err = a.Tickets.Count(r.Context(), q)
+	}
 	if err != nil {
 		a.writeStoreError(w, r, err)
 		return
@@ -255,7 +263,12 @@ func (a *API) deleteErrorJobs(w http.ResponseWriter, r *http.Request) {
 	// rather than API Gateway's 504 with nobody knowing how far it got.
 	ctx, cancel := context.WithTimeout(r.Context(), a.waitCap())
 	defer cancel()
-	n, err := a.Tickets.DeleteAll(ctx, store.Query{Errors: true, Category: c, Account: scopeAccount(principal(r))})
+	q := store.Query{Errors: true, Category: c}
+	var n int
+	var err error
+	if scoped(r, &q) {
+		n, err = a.Tickets.DeleteAll(ctx, q)
+	}
 	a.logger().Info("deleted error jobs", "requestId", RequestID(r), "category", c, "count", n, "by", principal(r).UserID, "err", err)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:

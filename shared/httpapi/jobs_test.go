@@ -285,7 +285,7 @@ func TestGetJobOfATicketDeletedWhileWaitingIs404(t *testing.T) {
 
 func TestSubmitLocationIsUnderTheStageTheClientCalled(t *testing.T) {
 	h := newHarness(t)
-	e := gatewayEvent(alice, "POST", "/action/createTenant", "Content-Type", "application/json")
+	e := gatewayEvent(admin, "POST", "/action/createTenant", "Content-Type", "application/json")
 	e.Body = `{"JobTicket":{"actionParams":{"domainId":"47161213735800","name":"tenant-1"}}}`
 	r := h.call("submit-action", e)
 	expectStatus(t, r, http.StatusCreated)

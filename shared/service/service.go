@@ -82,9 +82,10 @@ func Logger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 }
 
-// NewAPI builds the HTTP API on a tickets store and an execution starter.
-func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, log *slog.Logger) *httpapi.API {
-	return &httpapi.API{Tickets: tickets, Executions: executions, WaitCap: c.WaitCap, Log: log}
+// NewAPI builds the HTTP API on a tickets store, an execution starter and the identity
+// records that submit resolves actions' targets in.
+func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, directory httpapi.Directory, log *slog.Logger) *httpapi.API {
+	return &httpapi.API{Tickets: tickets, Executions: executions, Directory: directory, WaitCap: c.WaitCap, Log: log}
 }
 
 // Sealer returns the encryption of action parameters the configuration names, or nil when
@@ -180,7 +181,8 @@ func StartRouteLambda(name string) {
 	if !ok {
 		fail(e.Log, "routing table", fmt.Errorf("no route %q", name))
 	}
-	lambda.Start(RouteProxy(NewAPI(e.Config, e.tickets(), Starter(e.Config, e.stepFunctions()), e.Log), route))
+	api := NewAPI(e.Config, e.tickets(), Starter(e.Config, e.stepFunctions()), Identity(e.Config, e.dynamoDB()), e.Log)
+	lambda.Start(RouteProxy(api, route))
 }
 
 // StartAuthorizerLambda runs the API Gateway TOKEN authorizer for X-Auth-Token on the tokens

@@ -1,0 +1,72 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/auth"
+	"github.com/actionservice/actionservice/shared/identity"
+)
+
+// Directory is what submit reads of the identity records to resolve an action's target
+// (*identity.Store in production).
+type Directory interface {
+	GetDomain(ctx context.Context, id string) (identity.Domain, error)
+	GetUser(ctx context.Context, userID string) (identity.User, error)
+	GetTenant(ctx context.Context, domainID, tenantID string) (identity.Tenant, error)
+}
+
+// errTargetNotFound is a target that does not exist or that the caller may not see; its
+// message is what the ticket records, the same for both.
+type errTargetNotFound struct{ what, id string }
+
+func (e errTargetNotFound) Error() string { return fmt.Sprintf("%s [%s] not found", e.what, e.id) }
+
+// authorizeTarget resolves the target of a submission whose parameters are valid — the
+// domain its DomainParam names, the user of its UserParam (in that user's domain), the
+// tenant of its TenantParam in the domain — and asks the policy whether p may run the action
+// on it. It answers the target's domain; an errTargetNotFound when the target is missing or
+// invisible to p (alike, so that nothing tells them apart); any other error is the
+// directory's. An action without a target (createDomain) is the policy's call alone.
+func (a *API) authorizeTarget(ctx context.Context, p auth.Principal, action actions.Action, params map[string]string) (string, error) {
+	var domain string
+	var notFound errTargetNotFound
+	switch {
+	case action.UserParam != "":
+		id := params[action.UserParam]
+		notFound = errTargetNotFound{"User", id}
+		u, err := a.Directory.GetUser(ctx, id)
+		if err != nil {
+			return "", orNotFound(err, notFound)
+		}
+		domain = u.DomainID
+	case action.DomainParam != "":
+		domain = params[action.DomainParam]
+		notFound = errTargetNotFound{"Domain", domain}
+		if _, err := a.Directory.GetDomain(ctx, domain); err != nil {
+			return "", orNotFound(err, notFound)
+		}
+	}
+	if err := auth.Authorize(p, auth.RunAction(action.Name), &auth.Target{DomainID: domain}); err != nil {
+		if errors.Is(err, auth.ErrInvisible) {
+			return "", notFound
+		}
+		return "", err
+	}
+	if action.TenantParam != "" {
+		id := params[action.TenantParam]
+		if _, err := a.Directory.GetTenant(ctx, domain, id); err != nil {
+			return "", orNotFound(err, errTargetNotFound{"Tenant", id})
+		}
+	}
+	return domain, nil
+}
+
+func orNotFound(err error, notFound errTargetNotFound) error {
+	if identity.IsNotFound(err) {
+		return notFound
+	}
+	return err
+}
