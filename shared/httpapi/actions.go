@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -132,31 +131,16 @@ func readSubmission(w http.ResponseWriter, r *http.Request) (map[string]string, 
 		WriteProblem(w, r, http.StatusBadRequest, `a body is required: {"JobTicket":{"actionParams":{…}}} or <JobTicket><actionParams>…`)
 		return nil, false
 	}
-	var sub ticket.Submission
+	parse := ticket.ParseSubmissionJSON
 	if media == mediaXML {
-		err = xml.Unmarshal(body, &sub)
-	} else {
-		var doc ticket.SubmissionDocument
-		dec := json.NewDecoder(strings.NewReader(string(body)))
-		dec.DisallowUnknownFields()
-		if err = dec.Decode(&doc); err == nil && dec.More() {
-			err = errors.New("trailing data after the JSON document")
-		}
-		if err == nil && doc.JobTicket == nil {
-			err = errors.New(`the document must be {"JobTicket":{…}}`)
-		}
-		if doc.JobTicket != nil {
-			sub = *doc.JobTicket
-		}
+		parse = ticket.ParseSubmissionXML
 	}
+	params, err := parse(body)
 	if err != nil {
 		WriteProblem(w, r, http.StatusBadRequest, "malformed "+media+" body: "+err.Error())
 		return nil, false
 	}
-	if sub.ActionParams == nil {
-		sub.ActionParams = ticket.StringMap{}
-	}
-	return sub.ActionParams, true
+	return params, true
 }
 
 // PUT /job/{ticketId}: restart a TIMEDOUT job where it stopped.

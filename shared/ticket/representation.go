@@ -112,15 +112,11 @@ func ListOf(ts []*Ticket) List {
 	return List{TicketList: ListTickets{Tickets: views}, Tickets: views}
 }
 
-// Submission is what a client sends to submit an action: only actionParams is read.
+// Submission is what a client sends to submit an action, in XML: only actionParams is read
+// (ParseSubmissionXML; ParseSubmissionJSON reads the JSON form).
 type Submission struct {
 	XMLName      xml.Name  `json:"-" xml:"JobTicket"`
 	ActionParams StringMap `json:"actionParams" xml:"actionParams"`
-}
-
-// SubmissionDocument is the JSON request envelope {"JobTicket":{"actionParams":{…}}}.
-type SubmissionDocument struct {
-	JobTicket *Submission `json:"JobTicket"`
 }
 
 // EpochMilli is a time that is a number of milliseconds in JSON and ISO-8601 in XML.
@@ -183,7 +179,8 @@ func (m StringMap) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeToken(start.End())
 }
 
-// UnmarshalXML reads <entry> elements; anything else inside the map is refused.
+// UnmarshalXML reads <entry> elements; anything else inside the map, and a key twice, is
+// refused.
 func (m *StringMap) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	out := StringMap{}
 	for {
@@ -199,6 +196,9 @@ func (m *StringMap) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 			var en xmlEntry
 			if err := d.DecodeElement(&en, &t); err != nil {
 				return err
+			}
+			if _, dup := out[en.Key]; dup {
+				return fmt.Errorf("duplicate key %q in <%s>", en.Key, start.Name.Local)
 			}
 			out[en.Key] = en.Value
 		case xml.EndElement:

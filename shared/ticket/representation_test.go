@@ -187,25 +187,24 @@ func TestXMLListUsesTicketListTicketsJobTicket(t *testing.T) {
 }
 
 func TestSubmissionReadsSeedJSONAndXMLRequests(t *testing.T) {
-	var doc SubmissionDocument
-	if err := json.Unmarshal([]byte(`{ "JobTicket" : { "actionParams" : { "name" : "TestDom_1317663010554", "company" : "ArvindCo" } } }`), &doc); err != nil {
+	params, err := ParseSubmissionJSON([]byte(`{ "JobTicket" : { "actionParams" : { "name" : "TestDom_1317663010554", "company" : "ArvindCo" } } }`))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if doc.JobTicket.ActionParams["company"] != "ArvindCo" {
-		t.Errorf("json params: %v", doc.JobTicket.ActionParams)
+	if params["company"] != "ArvindCo" {
+		t.Errorf("json params: %v", params)
 	}
-	var sub Submission
-	err := xml.NewDecoder(bytes.NewBufferString(`<JobTicket>
+	params, err = ParseSubmissionXML([]byte(`<JobTicket>
   <actionParams>
     <entry><key>name</key><value>TestDom_1317845202814</value></entry>
     <entry><key>company</key><value>ArvindCo</value></entry>
   </actionParams>
-</JobTicket>`)).Decode(&sub)
+</JobTicket>`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sub.ActionParams["name"] != "TestDom_1317845202814" || len(sub.ActionParams) != 2 {
-		t.Errorf("xml params: %v", sub.ActionParams)
+	if params["name"] != "TestDom_1317845202814" || len(params) != 2 {
+		t.Errorf("xml params: %v", params)
 	}
 }
 
