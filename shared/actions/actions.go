@@ -10,7 +10,10 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ParamType is the kind of value a parameter takes.
@@ -261,10 +264,22 @@ func (e *ParamError) Error() string {
 	case MissingParam:
 		return fmt.Sprintf("Missing required parameter [%s]", e.Param)
 	case UnknownParam:
-		return fmt.Sprintf("Unknown parameter [%s]", e.Param)
+		return fmt.Sprintf("Unknown parameter [%s]", printable(e.Param))
 	default:
 		return fmt.Sprintf("Invalid parameter [%s]: %s", e.Param, e.Reason)
 	}
+}
+
+// printable is a name the caller typed, as an error message may show it: quoted when it
+// holds control characters, cut at MaxValueLength characters.
+func printable(name string) string {
+	if r := []rune(name); len(r) > MaxValueLength {
+		name = string(r[:MaxValueLength]) + "…"
+	}
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 // Validate checks a submission's parameters and returns a *ParamError for the first problem:
@@ -298,8 +313,18 @@ func (a Action) Validate(params map[string]string) error {
 	return nil
 }
 
+// MaxValueLength bounds every parameter value that is not an id (API.md §1: names ≤ 255
+// characters); ids are bounded by their own rule (at most 19 digits).
+const MaxValueLength = 255
+
 // check returns why v is not a valid value of p, or "".
 func (p Param) check(v string) string {
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return "contains control characters"
+	}
+	if utf8.RuneCountInString(v) > MaxValueLength {
+		return fmt.Sprintf("longer than %d characters", MaxValueLength)
+	}
 	switch p.Type {
 	case ID:
 		if len(v) > 19 || strings.Trim(v, "0123456789") != "" {

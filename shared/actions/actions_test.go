@@ -237,3 +237,32 @@ func TestSystemsNameTheirFunctions(t *testing.T) {
 		t.Error("an unknown system names a function")
 	}
 }
+
+func TestValuesWithControlCharactersOrOverLongAreInvalid(t *testing.T) {
+	a, _ := actions.Lookup("createDomain")
+	long := strings.Repeat("é", actions.MaxValueLength+1)
+	for name, c := range map[string]struct {
+		params map[string]string
+		want   string
+	}{
+		"NUL":             {map[string]string{"name": "a\x00b"}, "Invalid parameter [name]: contains control characters"},
+		"CR LF":           {map[string]string{"name": "a\r\nb"}, "Invalid parameter [name]: contains control characters"},
+		"DEL":             {map[string]string{"name": "a\x7fb"}, "Invalid parameter [name]: contains control characters"},
+		"C1 NEL":          {map[string]string{"name": "a\u0085b"}, "Invalid parameter [name]: contains control characters"},
+		"optional too":    {map[string]string{"name": "ok", "company": "\tx"}, "Invalid parameter [company]: contains control characters"},
+		"256 characters":  {map[string]string{"name": long}, "Invalid parameter [name]: longer than 255 characters"},
+		"unknown NUL key": {map[string]string{"name": "ok", "x\x00": "v"}, `Unknown parameter ["x\x00"]`},
+	} {
+		err := a.Validate(c.params)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: %v, want %s", name, err, c.want)
+		}
+	}
+	if err := a.Validate(map[string]string{"name": strings.Repeat("é", actions.MaxValueLength)}); err != nil {
+		t.Errorf("255 characters: %v", err)
+	}
+	u, _ := actions.Lookup("userState")
+	if err := u.Validate(map[string]string{"accountId": strings.Repeat("1", 65), "state": "enabled"}); err == nil {
+		t.Error("a 65-digit id is valid")
+	}
+}
