@@ -90,6 +90,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	r.Header.Set("X-Request-Id", requestID)
 	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	// The mux would answer a path with dot or empty segments by a redirect to its cleaned
+	// form; no route has such a path, and the handlers refuse control characters themselves.
+	if httpapi.HasDotOrEmptySegment(r.URL.Path) {
+		g.noRoute(w, r)
+		return
+	}
 	g.mux.ServeHTTP(w, r)
 }
 
@@ -112,6 +119,11 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rt httpapi.Route
 	}
 	event := g.event(r, rt, requestID, body)
 	if !rt.Public {
+		if len(r.Header.Values("X-Auth-Token")) > 1 {
+			// Which of them would the authorizer judge? Neither: ambiguity is no credential.
+			g.problem(w, r, http.StatusUnauthorized, "more than one X-Auth-Token")
+			return
+		}
 		p, err := g.auth.Decide(r.Context(), r.Header.Get("X-Auth-Token"))
 		switch {
 		case err == nil:

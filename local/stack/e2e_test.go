@@ -47,6 +47,9 @@ type response struct {
 	body   string
 }
 
+// noRedirects is a client that shows a redirect instead of following it: the API answers none.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 func (e *e2e) do(method, path, token string, header map[string]string, body string) response {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.stack.URL+path, strings.NewReader(body))
@@ -59,7 +62,7 @@ func (e *e2e) do(method, path, token string, header map[string]string, body stri
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirects.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -218,10 +219,17 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		l.Close()
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/_sim/", simulator.LoopbackOnly(s.Simulator))
-	mux.Handle("/", gw)
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Not a ServeMux: it would answer a path with dot or empty segments by a redirect to the
+	// cleaned path, where API Gateway and the handlers answer a problem document.
+	sim := simulator.LoopbackOnly(s.Simulator)
+	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/_sim/") {
+			sim.ServeHTTP(w, r)
+			return
+		}
+		gw.ServeHTTP(w, r)
+	})
+	s.srv = &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)
 		if err := s.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

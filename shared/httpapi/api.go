@@ -73,7 +73,7 @@ func (a *API) Handler(routes ...Route) http.Handler {
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, http.StatusNotFound, "no resource at "+r.URL.Path)
 	}))
-	return a.recoverPanics(mux)
+	return strictPaths(a.recoverPanics(mux))
 }
 
 func (a *API) logger() *slog.Logger {
@@ -135,6 +135,12 @@ func requirePrincipal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := principalOf(r); !ok {
 			WriteProblem(w, r, http.StatusUnauthorized, "missing or invalid X-Auth-Token")
+			return
+		}
+		// API Gateway's TOKEN authorizer judged one of several tokens, and the event carries
+		// them all: ambiguity is no credential, whichever one was judged.
+		if len(r.Header.Values("X-Auth-Token")) > 1 {
+			WriteProblem(w, r, http.StatusUnauthorized, "more than one X-Auth-Token")
 			return
 		}
 		next.ServeHTTP(w, r)

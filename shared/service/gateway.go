@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,7 +19,15 @@ import (
 // RouteProxy is what one route's Lambda runs: the route's handler behind the api-proxy
 // adapter, with what API Gateway knows of the request handed over by fromGateway.
 func RouteProxy(api *httpapi.API, route httpapi.Route) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return httpadapter.New(fromGateway(api.Handler(route))).ProxyWithContext
+	proxy := httpadapter.New(fromGateway(api.Handler(route))).ProxyWithContext
+	return func(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		// The adapter parses the event's path as a URL: a control character fails that (an
+		// invocation error, which API Gateway answers 502) and a "?" or "#" would cut the path
+		// short. Escaped, the path reaches the handlers as the client sent it, and they refuse
+		// what they must with a problem document.
+		e.Path = (&url.URL{Path: e.Path}).EscapedPath()
+		return proxy(ctx, e)
+	}
 }
 
 // RouteHandler is the route's Lambda as the local gateway invokes it: JSON event in, JSON
