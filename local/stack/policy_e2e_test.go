@@ -197,3 +197,36 @@ func TestPrincipalWithoutAccountOrDomainSeesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestTicketsRecordWhoRanThemAndOnlyAValidatedResolvedDomain(t *testing.T) {
+	e := startActions(t, true)
+	own := e.makeDomainWorld()
+	tok := e.tokenFor(auth.Principal{UserID: own.user, AccountID: "000000007003", DomainID: own.domain,
+		Roles: []string{auth.RoleDomainAdmin}, Status: auth.StatusEnabled})
+	post := func(params map[string]string) jobView {
+		r := e.do("POST", "/action/createTenant?timeOut=20000", tok, map[string]string{"Content-Type": "application/json"}, submitBody(params))
+		expectStatus(t, r, http.StatusCreated)
+		return decodeJob(t, r)
+	}
+	for name, c := range map[string]struct {
+		params     map[string]string
+		wantDomain string
+	}{
+		"valid":           {map[string]string{"domainId": own.domain, "name": uniqueName("t")}, own.domain},
+		"invalid id":      {map[string]string{"domainId": "<script>", "name": uniqueName("t")}, ""},
+		"control in name": {map[string]string{"domainId": own.domain, "name": "t\x00"}, ""},
+		"nonexistent":     {map[string]string{"domainId": "99999999999999", "name": uniqueName("t")}, ""},
+	} {
+		j := post(c.params)
+		stored, err := e.stack.Tickets.Get(context.Background(), j.TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.SubmitterID != own.user || stored.SubmitterDomain != own.domain {
+			t.Errorf("%s: submitted by %q of %q, want %q of %q", name, stored.SubmitterID, stored.SubmitterDomain, own.user, own.domain)
+		}
+		if stored.DomainID != c.wantDomain {
+			t.Errorf("%s: the ticket's clear domainId is %q, want %q", name, stored.DomainID, c.wantDomain)
+		}
+	}
+}

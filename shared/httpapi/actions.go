@@ -44,7 +44,7 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 	now := a.now()
 	t := &ticket.Ticket{
 		ID: ticket.NewID(now), Action: action.Name, AccountID: p.AccountID,
-		Params: params, Steps: map[string]ticket.StepStatus{}, Status: ticket.Pending, Submission: now,
+		SubmitterID: p.UserID, SubmitterDomain: p.DomainID, Params: params, Steps: map[string]ticket.StepStatus{}, Status: ticket.Pending, Submission: now,
 	}
 	for _, s := range action.Steps {
 		t.Steps[s.Name] = ticket.StepPending

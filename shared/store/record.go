@@ -12,6 +12,8 @@ type record struct {
 	Action           string            `dynamodbav:"action"`
 	AccountID        string            `dynamodbav:"accountId,omitempty"`
 	DomainID         string            `dynamodbav:"domainId,omitempty"`
+	SubmitterID      string            `dynamodbav:"submitterId,omitempty"`
+	SubmitterDomain  string            `dynamodbav:"submitterDomain,omitempty"`
 	Status           string            `dynamodbav:"status"`
 	Steps            map[string]string `dynamodbav:"steps,omitempty"`
 	Results          map[string]string `dynamodbav:"results,omitempty"`
@@ -51,7 +53,7 @@ func fromMillis(ms int64) time.Time {
 func toRecord(t *ticket.Ticket, retention time.Duration) record {
 	r := record{
 		TicketID: t.ID, Action: t.Action, AccountID: t.AccountID, DomainID: t.DomainID,
-		Status: string(t.Status), Results: t.Results, ErrorDescription: t.ErrorDescription,
+		SubmitterID: t.SubmitterID, SubmitterDomain: t.SubmitterDomain, Status: string(t.Status), Results: t.Results, ErrorDescription: t.ErrorDescription,
 		Category: string(t.ErrorCategory), Submission: millis(t.Submission), Completion: millis(t.Completion), Deadline: millis(t.Deadline),
 		IdempotencyKey: t.IdempotencyKey, Execution: t.Execution, SealedParams: t.SealedParams, Version: t.Version,
 	}
@@ -81,7 +83,7 @@ func toRecord(t *ticket.Ticket, retention time.Duration) record {
 func (r record) ticket() *ticket.Ticket {
 	t := &ticket.Ticket{
 		ID: r.TicketID, Action: r.Action, AccountID: r.AccountID, DomainID: r.DomainID,
-		Status: ticket.Status(r.Status), Results: r.Results, ErrorDescription: r.ErrorDescription,
+		SubmitterID: r.SubmitterID, SubmitterDomain: r.SubmitterDomain, Status: ticket.Status(r.Status), Results: r.Results, ErrorDescription: r.ErrorDescription,
 		ErrorCategory: ticket.Category(r.Category), Submission: fromMillis(r.Submission),
 		Completion: fromMillis(r.Completion), Deadline: fromMillis(r.Deadline),
 		IdempotencyKey: r.IdempotencyKey, Execution: r.Execution, SealedParams: r.SealedParams, Version: r.Version,

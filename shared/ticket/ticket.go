@@ -98,8 +98,12 @@ type Ticket struct {
 	Action    string
 	AccountID string
 	// DomainID is the domain the action targets, when it names one; it feeds a domain's
-	// operation history.
+	// operation history. Only a validated, resolved id is set here.
 	DomainID string
+	// SubmitterID and SubmitterDomain are who submitted the job: the principal's userId and
+	// domainId, for the operation history (who ran each operation).
+	SubmitterID     string
+	SubmitterDomain string
 	// Params are the action parameters in clear. They exist only in memory: the store keeps
 	// them encrypted and no representation ever shows them.
 	Params           map[string]string
