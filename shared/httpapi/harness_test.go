@@ -35,7 +35,7 @@ var (
 
 // harness is the API on a fresh embedded DynamoDB, called the way API Gateway calls it.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	api     *httpapi.API
 	tickets *store.Store
 	db      *dynamodb.Client
@@ -45,7 +45,7 @@ type harness struct {
 	created int
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	server, err := localdynamodb.Start("127.0.0.1:0")
 	if err != nil {
