@@ -8,10 +8,7 @@ import (
 )
 
 func TestSubmissionJSONIsReadStrictly(t *testing.T) {
-	for name, c := range map[string]struct {
-		body string
-		want map[string]string // nil: refused
-	}{
+	expectParsed(t, ParseSubmissionJSON, map[string]parseCase{
 		"seed shape":              {`{"JobTicket":{"actionParams":{"name":"a","company":"b"}}}`, map[string]string{"name": "a", "company": "b"}},
 		"no params":               {`{"JobTicket":{}}`, map[string]string{}},
 		"white space around":      {" \n{\"JobTicket\":{\"actionParams\":{}}}\n ", map[string]string{}},
@@ -33,23 +30,12 @@ func TestSubmissionJSONIsReadStrictly(t *testing.T) {
 		"invalid UTF-8":           {"{\"JobTicket\":{\"actionParams\":{\"n\":\"\xff\"}}}", nil},
 		"truncated":               {`{"JobTicket":{"actionParams":{"n":"a"`, nil},
 		"escaped key is the same": {`{"JobTicket":{"actionParams":{"n":"a","\u006e":"b"}}}`, nil},
-	} {
-		got, err := ParseSubmissionJSON([]byte(c.body))
-		switch {
-		case c.want == nil && err == nil:
-			t.Errorf("%s: accepted %v", name, got)
-		case c.want != nil && (err != nil || !maps.Equal(got, c.want)):
-			t.Errorf("%s: %v %v, want %v", name, got, err, c.want)
-		}
-	}
+	})
 }
 
 func TestSubmissionXMLIsReadStrictly(t *testing.T) {
 	entry := func(k, v string) string { return "<entry><key>" + k + "</key><value>" + v + "</value></entry>" }
-	for name, c := range map[string]struct {
-		body string
-		want map[string]string
-	}{
+	expectParsed(t, ParseSubmissionXML, map[string]parseCase{
 		"seed shape":         {"<JobTicket><actionParams>" + entry("name", "a") + "</actionParams></JobTicket>", map[string]string{"name": "a"}},
 		"declaration":        {`<?xml version="1.0" encoding="UTF-8"?>` + "\n<JobTicket><actionParams/></JobTicket>\n", map[string]string{}},
 		"comment after":      {"<JobTicket/><!-- fine -->", map[string]string{}},
@@ -63,8 +49,19 @@ func TestSubmissionXMLIsReadStrictly(t *testing.T) {
 		"invalid UTF-8":      {"<JobTicket><actionParams>" + entry("n", "\xff") + "</actionParams></JobTicket>", nil},
 		"unclosed root":      {"<JobTicket><actionParams>", nil},
 		"text before a root": {"x<JobTicket/>", nil},
-	} {
-		got, err := ParseSubmissionXML([]byte(c.body))
+	})
+}
+
+// parseCase is a body and the parameters it must parse to; nil: it must be refused.
+type parseCase struct {
+	body string
+	want map[string]string
+}
+
+func expectParsed(t *testing.T, parse func([]byte) (map[string]string, error), cases map[string]parseCase) {
+	t.Helper()
+	for name, c := range cases {
+		got, err := parse([]byte(c.body))
 		switch {
 		case c.want == nil && err == nil:
 			t.Errorf("%s: accepted %v", name, got)
