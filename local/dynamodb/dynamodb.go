@@ -46,14 +46,19 @@ func (s *Server) Requests() map[string]int64 {
 
 func (s *Server) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := r.Header.Get("X-Amz-Target")
-		if i := strings.LastIndexByte(op, '.'); i >= 0 {
-			op = op[i+1:]
-		}
-		n, _ := s.requests.LoadOrStore(op, new(atomic.Int64))
+		n, _ := s.requests.LoadOrStore(operationOf(r), new(atomic.Int64))
 		n.(*atomic.Int64).Add(1)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// operationOf is the DynamoDB operation a request calls (GetItem, Query, …).
+func operationOf(r *http.Request) string {
+	op := r.Header.Get("X-Amz-Target")
+	if i := strings.LastIndexByte(op, '.'); i >= 0 {
+		op = op[i+1:]
+	}
+	return op
 }
 
 // Start serves an empty in-memory DynamoDB at addr (e.g. "127.0.0.1:0" for any free port).

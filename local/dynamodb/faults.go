@@ -26,6 +26,9 @@ const (
 	Conflict FaultMode = "conflict"
 	// Hang never answers; the request ends only when its client gives up.
 	Hang FaultMode = "hang"
+	// LoseAnswer applies the request, then drops the connection before the answer: the
+	// write committed, the client sees a connection reset, and the SDK tries again.
+	LoseAnswer FaultMode = "lose-answer"
 )
 
 // Fault makes the embedded DynamoDB fail every request that touches a table, so tests can
@@ -34,6 +37,11 @@ const (
 type Fault struct {
 	Table string
 	Mode  FaultMode
+	// Operation narrows the fault to one operation (PutItem, TransactWriteItems, …); "" is
+	// every operation.
+	Operation string
+	// Times is how many requests the fault takes before it lapses; 0 is until removed.
+	Times int
 }
 
 // faults holds the faults in force; the zero value has none.
@@ -47,7 +55,7 @@ type faults struct {
 // Inject puts a fault in force until the returned function removes it.
 func (s *Server) Inject(f Fault) (remove func(), err error) {
 	switch f.Mode {
-	case Throttle, Deny, Conflict, Hang:
+	case Throttle, Deny, Conflict, Hang, LoseAnswer:
 	default:
 		return nil, fmt.Errorf("embedded dynamodb: unknown fault mode %q", f.Mode)
 	}
@@ -65,14 +73,21 @@ func (s *Server) Inject(f Fault) (remove func(), err error) {
 	}, nil
 }
 
-// matching answers the fault in force on any table the request names, or nil.
-func (fs *faults) matching(tables []string) *Fault {
+// matching answers the fault in force on any table the request names, or nil; a fault
+// with Times counts the request against them.
+func (fs *faults) matching(operation string, tables []string) *Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	for _, f := range fs.active {
-		if slices.Contains(tables, f.Table) {
-			return f
+	for i, f := range fs.active {
+		if !slices.Contains(tables, f.Table) || (f.Operation != "" && f.Operation != operation) {
+			continue
 		}
+		if f.Times > 0 {
+			if f.Times--; f.Times == 0 {
+				fs.active = slices.Delete(fs.active, i, i+1)
+			}
+		}
+		return f
 	}
 	return nil
 }
@@ -94,12 +109,17 @@ func (s *Server) inject(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		tables, items := tablesOf(body)
-		f := s.faults.matching(tables)
+		f := s.faults.matching(operationOf(r), tables)
 		if f == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
 		switch f.Mode {
+		case LoseAnswer:
+			next.ServeHTTP(discard{header: http.Header{}}, r)
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = c.Close()
+			}
 		case Hang:
 			select {
 			case <-r.Context().Done():
@@ -126,6 +146,13 @@ func (s *Server) inject(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// discard is a ResponseWriter that drops the answer of a request whose answer is lost.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}
 
 // tablesOf lists the tables a DynamoDB JSON request names, and counts a transaction's items.
 func tablesOf(body []byte) (tables []string, items int) {

@@ -82,7 +82,8 @@ func serveEngine(ctx context.Context, engine *stepfunctions.Engine, addr string)
 }
 
 // sweepEvery is how often the local reconciler looks for stuck tickets, and sweepGrace how
-// old a ticket must be before it can be judged stuck.
+// old a ticket must be before it can be judged stuck: shorter than on AWS
+// (reconcile.SweepGrace), because a laptop's submit starts its execution within milliseconds.
 const (
 	sweepEvery = 10 * time.Second
 	sweepGrace = 30 * time.Second

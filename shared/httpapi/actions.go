@@ -77,12 +77,15 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 		a.writeStoreError(w, r, err)
 		return
 	}
-	if first && refused == nil {
-		if _, err := a.Executions.Start(r.Context(), action.Name, t.Execution, workflow.Input{TicketID: t.ID, Deadline: millis(t.Deadline)}); err != nil {
-			a.failStart(w, r, t, err)
+	// The first request starts the execution. A repeat (same Idempotency-Key) that finds its
+	// ticket still PENDING starts it too: the first request may have died between storing
+	// the ticket and starting it, and a start under the same name and input is idempotent.
+	if (first && refused == nil) || (!first && stored.Status == ticket.Pending && stored.Execution != "") {
+		if _, err := a.Executions.Start(r.Context(), stored.Action, stored.Execution, workflow.Input{TicketID: stored.ID, Deadline: millis(stored.Deadline)}); err != nil {
+			a.failStart(w, r, stored, err)
 			return
 		}
-		a.logger().Info("action submitted", "requestId", RequestID(r), "ticketId", t.ID, "action", action.Name, "account", p.AccountID)
+		a.logger().Info("action submitted", "requestId", RequestID(r), "ticketId", stored.ID, "action", stored.Action, "account", p.AccountID, "repeat", !first)
 	}
 	stored, err = a.awaitTerminal(r.Context(), stored, wait)
 	if err != nil {

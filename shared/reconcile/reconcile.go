@@ -136,8 +136,19 @@ type statusChange struct {
 	Cause        *string `json:"cause"`
 }
 
-// HandleEvent is the reconciler Lambda: one execution status change event.
+// SweepGrace is how old a ticket that is not terminal must be before a sweep judges it: well
+// past the time a submit takes from storing the ticket to starting its execution.
+const SweepGrace = 5 * time.Minute
+
+// HandleEvent is the reconciler Lambda: an execution status change event ends its ticket,
+// and the template's schedule ("Scheduled Event") sweeps for tickets whose execution never
+// started or ended unheard — the one case no status change event reports.
 func (r *Reconciler) HandleEvent(ctx context.Context, ev events.CloudWatchEvent) error {
+	if ev.DetailType == "Scheduled Event" {
+		n, err := r.Sweep(ctx, SweepGrace)
+		r.log().Info("reconcile sweep", "ended", n, "err", err)
+		return err
+	}
 	var d statusChange
 	if err := json.Unmarshal(ev.Detail, &d); err != nil {
 		return fmt.Errorf("execution status change: %w", err)

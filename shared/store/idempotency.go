@@ -74,6 +74,11 @@ func (s *Store) CreateIdempotent(ctx context.Context, t *ticket.Ticket, key stri
 		if prior == nil {
 			return nil, false, fmt.Errorf("create ticket %s: %w", t.ID, ErrConflict)
 		}
+		if prior.ID == t.ID {
+			// The key names this very ticket: the transaction committed and its answer was
+			// lost, so the SDK's retry met its own write. This request created it.
+			return t, true, nil
+		}
 		return prior, false, nil
 	default:
 		return nil, false, unavailable("create ticket "+t.ID, err)

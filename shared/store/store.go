@@ -106,11 +106,24 @@ func (s *Store) Create(ctx context.Context, t *ticket.Ticket) error {
 	})
 	switch {
 	case isConditionFailure(err):
+		if s.createdBefore(ctx, t) {
+			return nil
+		}
 		return fmt.Errorf("create ticket %s: %w", t.ID, ErrConflict)
 	case err != nil:
 		return unavailable("create ticket "+t.ID, err)
 	}
 	return nil
+}
+
+// createdBefore reports whether the ticket stored under t's id is t itself, as this very
+// request wrote it: the case of a create that committed but whose answer was lost, so that
+// the SDK's retry met its own write. Same id, account, action and submission, still at its
+// first version, is the same request; anything else is a conflict.
+func (s *Store) createdBefore(ctx context.Context, t *ticket.Ticket) bool {
+	r, err := s.get(ctx, t.ID)
+	return err == nil && r.Version == 1 && r.AccountID == t.AccountID && r.Action == t.Action &&
+		r.Submission == millis(t.Submission)
 }
 
 // Get reads a ticket (strongly consistent), without its parameters.
