@@ -117,9 +117,7 @@ func (s *Server) inject(next http.Handler) http.Handler {
 		switch f.Mode {
 		case LoseAnswer:
 			next.ServeHTTP(discard{header: http.Header{}}, r)
-			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				_ = c.Close()
-			}
+			panic(http.ErrAbortHandler) // the server drops the connection: no answer at all
 		case Hang:
 			select {
 			case <-r.Context().Done():

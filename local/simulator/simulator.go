@@ -38,7 +38,11 @@
 //
 // Fault modes: "permanent" answers status (default 400, must be a 4xx other than 429);
 // "transient" answers status (default 503, must be 429 or 5xx); "hang" answers nothing until
-// the caller gives up or the simulator is closed. "times" (any mode) limits the fault to the
+// the caller gives up or the simulator is closed. The "apply-" modes fail after the operation
+// took effect, as a real system does when its answer goes wrong on the way back:
+// "apply-fail" answers status (default 500, any 4xx or 5xx), "apply-hang" answers nothing,
+// "apply-lose" resets the connection. A retry under the same Idempotency-Key then replays
+// the answer the operation would have given. "times" (any mode) limits the fault to the
 // next that many calls; 0 or absent means until cleared. A new fault on an operation replaces
 // the old one.
 package simulator
@@ -68,7 +72,15 @@ const (
 	Permanent Mode = "permanent"
 	Transient Mode = "transient"
 	Hang      Mode = "hang"
+	// The operation is applied, then: its answer is status, or never comes, or the
+	// connection is reset.
+	ApplyThenFail Mode = "apply-fail"
+	ApplyThenHang Mode = "apply-hang"
+	ApplyThenLose Mode = "apply-lose"
 )
+
+// applies reports whether the mode lets the operation take effect before it fails.
+func (m Mode) applies() bool { return m == ApplyThenFail || m == ApplyThenHang || m == ApplyThenLose }
 
 // Fault makes an operation fail. It is also the JSON body of POST /_sim/faults.
 type Fault struct {
@@ -255,17 +267,26 @@ func normalize(f Fault) (Fault, error) {
 		if f.Status != http.StatusTooManyRequests && (f.Status < 500 || f.Status > 599) {
 			return f, fmt.Errorf("a transient fault answers 429 or a 5xx status, got %d", f.Status)
 		}
-	case Hang:
+	case ApplyThenFail:
+		if f.Status == 0 {
+			f.Status = http.StatusInternalServerError
+		}
+		if f.Status < 400 || f.Status > 599 {
+			return f, fmt.Errorf("an apply-fail fault answers a 4xx or 5xx status, got %d", f.Status)
+		}
+	case Hang, ApplyThenHang, ApplyThenLose:
 		if f.Status != 0 {
-			return f, errors.New(`a hang fault answers nothing: "status" must be absent`)
+			return f, fmt.Errorf(`a %s fault answers nothing: "status" must be absent`, f.Mode)
 		}
 	case "":
-		return f, errors.New(`"mode" is required (permanent, transient or hang)`)
+		return f, errors.New(`"mode" is required (` + modeList + `)`)
 	default:
-		return f, fmt.Errorf("unknown mode %q (want permanent, transient or hang)", f.Mode)
+		return f, fmt.Errorf("unknown mode %q (want %s)", f.Mode, modeList)
 	}
 	return f, nil
 }
+
+const modeList = "permanent, transient, hang, apply-fail, apply-hang or apply-lose"
 
 // takeFault returns the fault that applies to this call, counting down its times.
 func (s *Simulator) takeFault(op string) (Fault, bool) {
@@ -300,7 +321,8 @@ func (s *Simulator) serveOperation(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.calls[op]++
-	if f, ok := s.takeFault(op); ok {
+	f, faulted := s.takeFault(op)
+	if faulted && !f.Mode.applies() {
 		s.mu.Unlock()
 		s.fail(w, r, f)
 		return
@@ -326,6 +348,10 @@ func (s *Simulator) serveOperation(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	if faulted {
+		s.fail(w, r, f) // the operation took effect; its answer goes wrong
+		return
+	}
 	if detail, ok := a.body.(string); ok {
 		problem(w, r, a.status, detail)
 		return
@@ -334,7 +360,10 @@ func (s *Simulator) serveOperation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Simulator) fail(w http.ResponseWriter, r *http.Request, f Fault) {
-	if f.Mode == Hang {
+	if f.Mode == ApplyThenLose {
+		panic(http.ErrAbortHandler) // the server drops the connection: no answer at all
+	}
+	if f.Mode == Hang || f.Mode == ApplyThenHang {
 		select {
 		case <-r.Context().Done():
 			return // the caller gave up; nobody reads an answer

@@ -127,9 +127,18 @@ func (s *Simulator) apply(sys outside.System, op, key string, params map[string]
 	}
 }
 
-// find looks up the record an operation's params name.
+// find looks up the record an operation's params name: by its id, or — for a compensation
+// that never learnt the id — by the idempotency key its create was called under.
 func (s *Simulator) find(sys outside.System, sp spec, params map[string]string) (*Record, answer) {
 	id := params[sp.key]
+	if under := params[outside.KeyCreatedUnder]; id == "" && under != "" {
+		for _, rec := range s.records[sys] {
+			if rec.Kind == sp.kind && rec.IdempotencyKey == under {
+				return rec, answer{}
+			}
+		}
+		return nil, answer{status: http.StatusNotFound, body: fmt.Sprintf("no %s %s created under %q", sys, sp.kind, under)}
+	}
 	if id == "" {
 		return nil, answer{status: http.StatusBadRequest, body: fmt.Sprintf("missing required param %q", sp.key)}
 	}

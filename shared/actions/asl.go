@@ -152,6 +152,17 @@ func (a Action) rollbackEntry(k int) string {
 	return RecordFailureState
 }
 
+// failureEntry is where step k's own failure enters the rollback: its compensation, which
+// finds and undoes whatever the failed call made anyway (an answer lost, a follow-up write
+// refused) and does nothing when it made nothing; then the steps before it. A step without
+// a compensation enters where a failure after it would.
+func (a Action) failureEntry(k int) string {
+	if a.Steps[k].Compensable() {
+		return a.Steps[k].UndoState()
+	}
+	return a.rollbackEntry(k)
+}
+
 func (a Action) graph() *graph {
 	g := &graph{states: map[string]*state{}}
 	n := len(a.Steps)
@@ -174,7 +185,7 @@ func (a Action) graph() *graph {
 			retry:    []retrier{{lambdaErrors, lambdaRetry}, {transientErrors, s.Retry}},
 			catch: []catcher{
 				{transientErrors, "$.error", s.TimedOutState()},
-				{[]string{"States.ALL"}, "$.error", a.rollbackEntry(k)},
+				{[]string{"States.ALL"}, "$.error", a.failureEntry(k)},
 			},
 			next: next,
 		}))
@@ -201,7 +212,7 @@ func (a Action) graph() *graph {
 			errorAt:  "$.error",
 			timeout:  BookkeepingTimeoutSeconds,
 			retry:    bookkeepingRetriers(),
-			catch:    []catcher{{[]string{"States.ALL"}, "$.error", a.rollbackEntry(k)}},
+			catch:    []catcher{{[]string{"States.ALL"}, "$.error", a.failureEntry(k)}},
 			next:     JobTimedOutState,
 		}))
 	}
@@ -385,7 +396,7 @@ func (a Action) story(budget float64, timeout int) string {
 	}
 	fmt.Fprintf(&b, "Happy path: %s -> %s -> %s. ", strings.Join(fwd, " -> "), RecordCompleteState, JobCompleteState)
 	if len(undo) > 0 {
-		fmt.Fprintf(&b, "A step that fails (StepFailed, JobCancelled, a crash) enters the rollback at the compensation of the last step done before it: %s -> %s -> %s; a compensation that fails is recorded by UndoFailed<Step> and the rollback goes on. ",
+		fmt.Fprintf(&b, "A step that fails (StepFailed, JobCancelled, a crash) enters the rollback at its own compensation, which undoes what its call may have made anyway and nothing else: %s -> %s -> %s; a compensation that fails is recorded by UndoFailed<Step> and the rollback goes on. ",
 			strings.Join(undo, " -> "), RecordFailureState, JobFailedState)
 	} else {
 		fmt.Fprintf(&b, "Nothing is compensated: a step that fails (StepFailed, JobCancelled, a crash) goes straight to %s -> %s, the steps before it stay done. ", RecordFailureState, JobFailedState)

@@ -107,10 +107,12 @@ func TestCreateDomainFailureRollsBackNewestFirst(t *testing.T) {
 	a, _ := actions.Lookup("createDomain")
 	sm := load(t, a)
 	cases := map[string][]string{
-		"CreateUmsDomain":          {"RecordFailure", "JobFailed"},
-		"CreateKmsDomain":          {"UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
-		"CreateSalesforceAccount":  {"UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
-		"CreateZuoraDomainAccount": {"UndoCreateSalesforceAccount", "UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
+		// A failing step enters the rollback at its own compensation: its call may have
+		// taken effect even though the step failed.
+		"CreateUmsDomain":          {"UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
+		"CreateKmsDomain":          {"UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
+		"CreateSalesforceAccount":  {"UndoCreateSalesforceAccount", "UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
+		"CreateZuoraDomainAccount": {"UndoCreateZuoraDomainAccount", "UndoCreateSalesforceAccount", "UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
 		"RecordComplete":           {"UndoCreateZuoraDomainAccount", "UndoCreateSalesforceAccount", "UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
 	}
 	for from, want := range cases {
@@ -127,7 +129,10 @@ func TestCreateDomainFailureRollsBackNewestFirst(t *testing.T) {
 func TestSkipsStepsWithoutCompensation(t *testing.T) {
 	a, _ := actions.Lookup("activateService")
 	sm := load(t, a)
-	if got := rollback(t, sm, "CreateSubscription"); !slices.Equal(got, []string{"RecordFailure", "JobFailed"}) {
+	if got := rollback(t, sm, "CreateZuoraSubscription"); !slices.Equal(got, []string{"UndoCreateZuoraSubscription", "UndoCreateSubscription", "RecordFailure", "JobFailed"}) {
+		t.Errorf("failure at CreateZuoraSubscription: %v", got)
+	}
+	if got := rollback(t, sm, "CreateSubscription"); !slices.Equal(got, []string{"UndoCreateSubscription", "RecordFailure", "JobFailed"}) {
 		t.Errorf("failure at CreateSubscription: %v", got)
 	}
 	if _, ok := sm.States["UndoCheckSubscribeable"]; ok {

@@ -153,7 +153,7 @@ func TestCreateDomainPermanentFailureAtStep3RollsBackInReverse(t *testing.T) {
 	})
 	expectCalls(t, f,
 		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do",
-		"CreateKmsDomain/undo", "CreateUmsDomain/undo",
+		"CreateSalesforceAccount/undo", "CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
 	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")
 	if f.errors["failed"] != "StepFailed" {
@@ -216,7 +216,7 @@ func TestCreateDomainFailedCompensationIsRecordedAndTheRollbackGoesOn(t *testing
 	})
 	expectCalls(t, f,
 		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do", "CreateZuoraDomainAccount/do",
-		"CreateSalesforceAccount/undo", "CreateSalesforceAccount/undoFailed",
+		"CreateZuoraDomainAccount/undo", "CreateSalesforceAccount/undo", "CreateSalesforceAccount/undoFailed",
 		"CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
 	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")
@@ -237,7 +237,7 @@ func TestCreateDomainCompensationRetriesTransientFailures(t *testing.T) {
 	})
 	expectCalls(t, f,
 		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do",
-		"CreateKmsDomain/undo", "CreateKmsDomain/undo", "CreateUmsDomain/undo",
+		"CreateSalesforceAccount/undo", "CreateKmsDomain/undo", "CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
 	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")
 }

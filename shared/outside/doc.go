@@ -19,8 +19,11 @@
 // empty body means no results. The operation name is the step or compensation name
 // (CreateSalesforceAccount, DeleteSalesforceAccount, …; see [Operations]). A system must treat
 // a repeated Idempotency-Key on the same operation as the same request: answer as the first
-// time and create nothing twice. Error answers should be RFC 9457 problem documents; the
-// adapter shows their "detail" (or "title", or a plain-text body) to the client.
+// time and create nothing twice. A create's compensation may name the record by the
+// idempotency key the create was called under ({"createdUnder":"{ticketId}/{step}"}) instead
+// of its id, for a create whose answer was lost; the system deletes what it made under that
+// key, or answers 404 when it made nothing. Error answers should be RFC 9457 problem
+// documents; the adapter shows their "detail" (or "title", or a plain-text body) to the client.
 //
 // # Error classification
 //

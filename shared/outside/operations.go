@@ -44,3 +44,9 @@ const (
 	KeyState         = "state"
 	KeyPreviousState = "previousState"
 )
+
+// KeyCreatedUnder names, in the params of a create's compensation, the idempotency key the
+// create was called under, instead of the id it answered: the way to undo a create whose
+// answer was lost or never recorded. A system answers NOT_FOUND when nothing was created
+// under the key.
+const KeyCreatedUnder = "createdUnder"

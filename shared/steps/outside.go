@@ -87,6 +87,24 @@ func (o *OutsideStep) Undo(ctx context.Context, t *ticket.Ticket) error {
 	return err
 }
 
+// UndoAttempt undoes a create that failed after its call may have taken effect: by the id
+// the ticket got, or else by the idempotency key the call was made under. It reports false
+// when the system made nothing (NOT_FOUND). A step that is no create has nothing to find.
+func (o *OutsideStep) UndoAttempt(ctx context.Context, t *ticket.Ticket) (bool, error) {
+	if o.UndoOperation == "" || o.UndoOperation == o.Step || o.UndoParams == nil {
+		return false, nil
+	}
+	params := o.UndoParams(t)
+	if params == nil {
+		params = map[string]string{outside.KeyCreatedUnder: Key(t.ID, o.Step)}
+	}
+	_, err := o.Client.Invoke(ctx, o.UndoOperation, UndoKey(t.ID, o.Step), params)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func isNotFound(err error) bool {
 	var pe *outside.PermanentError
 	if errors.As(err, &pe) {

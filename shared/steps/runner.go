@@ -70,6 +70,13 @@ type Performer interface {
 	Undo(ctx context.Context, t *ticket.Ticket) error
 }
 
+// AttemptUndoer is a performer that can undo a step that failed after its work may have
+// taken effect, finding what it made without the results the ticket never got. It reports
+// whether there was anything to undo.
+type AttemptUndoer interface {
+	UndoAttempt(ctx context.Context, t *ticket.Ticket) (bool, error)
+}
+
 // Runner runs the phases of the steps it has performers for.
 type Runner struct {
 	Tickets *store.Store
@@ -329,19 +336,30 @@ func (r *Runner) undo(ctx context.Context, in Payload) error {
 	if err != nil {
 		return storeError(step, err)
 	}
-	if t.Steps[step] != ticket.StepComplete {
-		r.log().InfoContext(ctx, "nothing to undo", "ticketId", t.ID, "step", step, "stepStatus", t.Steps[step])
-		return nil
-	}
+	seen := t.Steps[step]
 	p, ok := r.Work[step]
 	if !ok {
 		return &StepFailed{Step: step, Category: ticket.Internal, Description: step + ": this function has no such step"}
 	}
-	if uerr := p.Undo(ctx, t); uerr != nil {
+	var undo func() (bool, error)
+	switch a, canFind := p.(AttemptUndoer); {
+	case seen == ticket.StepComplete:
+		undo = func() (bool, error) { return true, p.Undo(ctx, t) }
+	case canFind && (seen == ticket.StepError || seen == ticket.StepRunning || seen == ticket.StepRetry || seen == ticket.StepTimedOut):
+		// The step failed, but its call may have taken effect (an answer lost on the way
+		// back, a follow-up write refused): the rollback enters at its own compensation.
+		undo = func() (bool, error) { return a.UndoAttempt(ctx, t) }
+	default:
+		r.log().InfoContext(ctx, "nothing to undo", "ticketId", t.ID, "step", step, "stepStatus", seen)
+		return nil
+	}
+	undone, uerr := undo()
+	if uerr != nil {
 		cat, desc, permanent := classify("Undo"+step, uerr)
 		switch {
 		case permanent && cat == ticket.NotFound:
 			r.log().InfoContext(ctx, "compensation found nothing to undo", "ticketId", t.ID, "step", step, "err", uerr)
+			undone = seen == ticket.StepComplete
 		case permanent:
 			r.log().ErrorContext(ctx, "compensation failed", "ticketId", t.ID, "step", step, "err", uerr)
 			return &StepFailed{Step: step, Category: cat, Description: desc}
@@ -350,10 +368,14 @@ func (r *Runner) undo(ctx context.Context, in Payload) error {
 			return &StepTransient{Step: step, Message: uerr.Error()}
 		}
 	}
+	if !undone {
+		r.log().InfoContext(ctx, "the failed step had made nothing", "ticketId", t.ID, "step", step, "stepStatus", seen)
+		return nil
+	}
 	// The compensation happened: record it even on a ticket ended meanwhile (the reconciler),
 	// so that the ticket does not claim what no longer exists.
 	if _, err := r.Tickets.Update(ctx, t.ID, func(t *ticket.Ticket) error {
-		if t.Steps[step] != ticket.StepComplete {
+		if t.Steps[step] != seen {
 			return errLeave
 		}
 		setStep(t, step, ticket.StepRolledBack)
