@@ -28,7 +28,7 @@ type stepGate struct {
 
 	mu       sync.Mutex
 	step     string
-	mode     localdynamodb.FaultMode
+	fault    localdynamodb.Fault // put in force on the identity table, per invocation
 	attempts int
 }
 
@@ -40,10 +40,11 @@ func (g *stepGate) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if armed {
 		g.attempts++
 	}
-	mode := g.mode
+	f := g.fault
 	g.mu.Unlock()
 	if armed {
-		remove, err := g.e.stack.InjectDynamoDBFault(localdynamodb.Fault{Table: "identity", Mode: mode})
+		f.Table = "identity"
+		remove, err := g.e.stack.InjectDynamoDBFault(f)
 		if err != nil {
 			return nil, err
 		}
@@ -54,11 +55,16 @@ func (g *stepGate) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // identityFault puts a DynamoDB fault on the identity table in force while the step works.
 func identityFault(e *e2e, mode localdynamodb.FaultMode) fault {
+	return identityFaultOf(e, localdynamodb.Fault{Mode: mode})
+}
+
+// identityFaultOf puts f in force on the identity table for each invocation of the step.
+func identityFaultOf(e *e2e, f localdynamodb.Fault) fault {
 	inner, ok := e.stack.Engine.Registry().Lookup(actions.Identity.LogicalID())
 	if !ok {
 		e.t.Fatalf("%s is not registered", actions.Identity.LogicalID())
 	}
-	g := &stepGate{e: e, inner: inner, mode: mode}
+	g := &stepGate{e: e, inner: inner, fault: f}
 	e.stack.Engine.RegisterFunction(actions.Identity.LogicalID(), g)
 	return func(t *testing.T, step actions.Step) (func() int, func()) {
 		g.mu.Lock()
