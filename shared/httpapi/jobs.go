@@ -260,7 +260,8 @@ func (a *API) deleteErrorJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The work stops within the wait cap, so that a huge category ends in an honest answer
-	// rather than API Gateway's 504 with nobody knowing how far it got.
+	// rather than API Gateway's 504 with nobody knowing how far it got. The store deletes
+	// each page as it lists it, so every repeat deletes more until none remain.
 	ctx, cancel := context.WithTimeout(r.Context(), a.waitCap())
 	defer cancel()
 	q := store.Query{Errors: true, Category: c}

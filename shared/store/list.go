@@ -49,6 +49,12 @@ type Page struct {
 // category within one request, well below a table's on-demand burst.
 const deleteParallelism = 16
 
+// deletePageSize is how many tickets DeleteAll lists before it deletes them. A page is one
+// short Query and a few rounds of parallel deletes, so a call deletes something well within
+// any wait cap, and when the cap runs out only the page in hand is listed in vain. A variable
+// so that tests can make a category of a few tickets span pages.
+var deletePageSize = 100
+
 // attrAction is the attribute the action filter compares; no index keys it.
 const attrAction = "action"
 
@@ -248,19 +254,52 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	return n, nil
 }
 
-// DeleteAll deletes every terminal ticket the query lists, a few at a time in parallel, and
-// returns how many it deleted. A ticket that is gone or no longer terminal is skipped. When ctx
-// ends first it returns the count so far with ctx's error: the rest is still there, and
-// calling again finishes the job.
+// DeleteAll deletes every terminal ticket the query lists and returns how many it deleted. It
+// lists a page, deletes that page's tickets a few at a time in parallel, then lists the next,
+// so that a call cut short has still deleted what it listed. A ticket that is gone or no
+// longer terminal is skipped. When ctx ends first it returns the count so far with ctx's
+// error: the rest is still there, and calling again carries on where this call stopped.
 func (s *Store) DeleteAll(ctx context.Context, q Query) (int, error) {
-	in, err := s.input(q)
-	if err != nil {
-		return 0, err
+	deleted := 0
+	for {
+		in, err := s.input(q)
+		if err != nil {
+			return deleted, err
+		}
+		in.Limit = aws.Int32(int32(deletePageSize))
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return deleted, unavailable("query "+aws.ToString(in.IndexName), err)
+		}
+		ids := make([]string, 0, len(out.Items))
+		for _, item := range out.Items {
+			id, ok := item[attrID].(*types.AttributeValueMemberS)
+			if !ok {
+				return deleted, fmt.Errorf("decode ticket: %s is not a string", attrID)
+			}
+			ids = append(ids, id.Value)
+		}
+		n, err := s.deleteEach(ctx, ids)
+		deleted += n
+		// minidyn answers an empty, non-nil LastEvaluatedKey on the last page.
+		if err != nil || len(out.LastEvaluatedKey) == 0 {
+			return deleted, err
+		}
+		// The next page starts below the last id evaluated, by the key condition the list
+		// marker uses rather than by ExclusiveStartKey: that key's item was just deleted, and
+		// minidyn ends a query whose ExclusiveStartKey is no longer in the index.
+		last, ok := out.LastEvaluatedKey[attrID].(*types.AttributeValueMemberS)
+		if !ok {
+			return deleted, fmt.Errorf("query %s: last evaluated key has no %s", aws.ToString(in.IndexName), attrID)
+		}
+		q.Marker = last.Value
 	}
-	var ids []string
-	if err := s.each(ctx, in, func(r record) bool { ids = append(ids, r.TicketID); return true }); err != nil {
-		return 0, err
-	}
+}
+
+// deleteEach deletes the tickets, deleteParallelism at a time, and returns how many it
+// deleted; gone or no longer terminal ones are skipped. It stops at the first failure, or
+// when ctx ends, and returns that error once the deletes in flight are done.
+func (s *Store) deleteEach(ctx context.Context, ids []string) (int, error) {
 	var (
 		mu      sync.Mutex
 		deleted int

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
@@ -374,6 +375,88 @@ func TestDeleteAllCutShortLeavesTheRestForTheNextCall(t *testing.T) {
 		rest, err := s.DeleteAll(context.Background(), q)
 		if err != nil || n+rest != 40 {
 			t.Errorf("second call deleted %d (%v) after %d; want all 40 in all", rest, err, n)
+		}
+	})
+}
+
+func TestDeleteAllCrossesPages(t *testing.T) {
+	store.SetDeletePageSize(t, 5)
+	eachBackend(t, func(t *testing.T, s *store.Store, _ *dynamodb.Client) {
+		for i := range 23 {
+			mustCreate(t, s, newTicket(i, "acct1", ticket.Error))
+		}
+		q := store.Query{Errors: true, Category: ticket.Dependency}
+		// Each page resumes below a ticket the previous page deleted.
+		if n, err := s.DeleteAll(context.Background(), q); err != nil || n != 23 {
+			t.Fatalf("deleted %d, %v; want all 23", n, err)
+		}
+		if left, _ := s.Count(context.Background(), q); left != 0 {
+			t.Errorf("%d left", left)
+		}
+	})
+}
+
+func TestDeleteAllCutShortAfterAPageKeepsItsDeletesAndRepeatsFinish(t *testing.T) {
+	const page, total = 5, 23
+	store.SetDeletePageSize(t, page)
+	eachBackend(t, func(t *testing.T, _ *store.Store, db *dynamodb.Client) {
+		// This client ends the call's context as DeleteAll asks for its second page: as a
+		// wait cap that runs out after one page, without a clock. The first page's deletes
+		// are done by then, the rest of the category is not listed yet.
+		var (
+			queries int
+			cancel  context.CancelFunc
+		)
+		cutting := dynamodb.New(db.Options(), func(o *dynamodb.Options) {
+			o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+				return st.Initialize.Add(middleware.InitializeMiddlewareFunc("cutAtSecondPage",
+					func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+						middleware.InitializeOutput, middleware.Metadata, error) {
+						if _, ok := in.Parameters.(*dynamodb.QueryInput); ok {
+							if queries++; queries == 2 {
+								cancel()
+							}
+						}
+						return next.HandleInitialize(ctx, in)
+					}), middleware.Before)
+			})
+		})
+		s := store.New(cutting, table)
+		for i := range total {
+			mustCreate(t, s, newTicket(i, "acct1", ticket.Error))
+		}
+		keep := newTicket(total, "acct1", ticket.Error)
+		keep.ErrorCategory = ticket.UserInput
+		mustCreate(t, s, keep)
+		q := store.Query{Errors: true, Category: ticket.Dependency}
+		deleted, calls := 0, 0
+		for call := 1; ; call++ {
+			calls = call
+			var ctx context.Context
+			ctx, cancel = context.WithCancel(context.Background())
+			queries = 0
+			n, err := s.DeleteAll(ctx, q)
+			cancel()
+			deleted += n
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, context.Canceled) || n != page {
+				t.Fatalf("call %d cut short at its second page: deleted %d, %v; want the first page's %d and context.Canceled",
+					call, n, err, page)
+			}
+			if left, _ := s.Count(context.Background(), q); left != total-deleted {
+				t.Fatalf("after call %d: %d deleted but %d left of %d", call, deleted, left, total)
+			}
+			if call > total/page {
+				t.Fatalf("%d calls, each cut short, have not finished %d tickets", call, total)
+			}
+		}
+		if want := (total + page - 1) / page; deleted != total || calls != want {
+			t.Errorf("deleted %d in %d calls, want %d in %d: one page a call", deleted, calls, total, want)
+		}
+		if n, _ := s.Count(context.Background(), store.Query{Errors: true}); n != 1 {
+			t.Errorf("left %d error tickets, want only the other category's", n)
 		}
 	})
 }
