@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"sync"
@@ -15,7 +14,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/actionservice/actionservice/local/stack"
-	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
 
@@ -52,17 +50,10 @@ func firstQueryOnly(o *dynamodb.Options) {
 var deletedCount = regexp.MustCompile(`^deleted (\d+) `)
 
 func TestBulkDeleteLongerThanTheWaitCapFinishesOverRepeats(t *testing.T) {
-	s, err := stack.Start(context.Background(), stack.Config{
-		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Sweep: -1,
-		DynamoDBOptions: []func(*dynamodb.Options){firstQueryOnly},
-		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", WaitCap: 2 * time.Second,
-			ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
+	e := startWith(t, func(c *stack.Config) {
+		c.Samples = false
+		c.DynamoDBOptions = []func(*dynamodb.Options){firstQueryOnly}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	e := &e2e{t: t, stack: s}
 	// More than one page of DeleteAll's, so that no single call can list them all.
 	const total = 250
 	at := time.Now().Add(-time.Hour)
@@ -77,7 +68,7 @@ func TestBulkDeleteLongerThanTheWaitCapFinishesOverRepeats(t *testing.T) {
 	left, calls := total, 0
 	for {
 		calls++
-		r := e.do("DELETE", "/job/error/DEPENDENCY", s.AdminToken, nil, "")
+		r := e.do("DELETE", "/job/error/DEPENDENCY", e.stack.AdminToken, nil, "")
 		if r.status == http.StatusNoContent {
 			break
 		}

@@ -27,13 +27,20 @@ type e2e struct {
 	logs *lockedBuffer
 }
 
-func start(t *testing.T) *e2e {
+func start(t *testing.T) *e2e { return startWith(t, nil) }
+
+// startWith starts the stack start does, with its configuration adjusted first.
+func startWith(t *testing.T, adjust func(*stack.Config)) *e2e {
 	t.Helper()
-	s, err := stack.Start(context.Background(), stack.Config{
+	c := stack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1,
 		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", WaitCap: 2 * time.Second,
 			ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
-	})
+	}
+	if adjust != nil {
+		adjust(&c)
+	}
+	s, err := stack.Start(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}

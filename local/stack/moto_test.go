@@ -24,7 +24,6 @@ import (
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/secrets"
-	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -201,16 +200,7 @@ func TestCreateDomainEndsTheSameOnMotoAsOnTheLocalEngine(t *testing.T) {
 // runs it: tables created there, samples loaded, the read routes answering from it.
 func TestStackServesTheJobRoutesFromAnotherDynamoDB(t *testing.T) {
 	moto := mototest.ForTest(t)
-	s, err := stack.Start(context.Background(), stack.Config{
-		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1, DynamoDBEndpoint: moto.URL,
-		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", WaitCap: 2 * time.Second,
-			ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	e := &e2e{t: t, stack: s}
+	e := startWith(t, func(c *stack.Config) { c.DynamoDBEndpoint = moto.URL })
 	list := tickets(t, e.get("/job?accountId="+stack.SampleAccount+"&limit=4"))
 	if len(list) != 4 {
 		t.Fatalf("samples on moto: %d of a page of 4", len(list))
@@ -220,7 +210,7 @@ func TestStackServesTheJobRoutesFromAnotherDynamoDB(t *testing.T) {
 	}
 	id := list[0]["ticketId"].(string)
 	expectStatus(t, e.get("/job/"+id), 200)
-	expectStatus(t, e.do("DELETE", "/job/"+id, s.AdminToken, nil, ""), 204)
+	expectStatus(t, e.do("DELETE", "/job/"+id, e.stack.AdminToken, nil, ""), 204)
 	expectProblem(t, e.get("/job/"+id), 404)
 	if _, err := localdynamodb.Client(moto.URL).DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("tickets")}); err != nil {
 		t.Errorf("the tickets table is not on moto: %v", err)
