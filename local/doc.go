@@ -10,6 +10,7 @@
 //	local/stepfunctions    AWS Step Functions: the project's ASL engine, served alone by
 //	                       cmd/sfnlocal; stepfunctionstest runs the same machines on moto's engine
 //	local/simulator        the outside systems (KMS, CRM, billing) with fault injection
+//	local/dynamodblocal    AWS's own DynamoDB Local (a jar npm installs), a third DynamoDB for tests
 //	local/moto             moto_server, a second, independent emulation of AWS; mototest starts it
 //	                       for a test
 //	local/samtemplate      the reader of template.yaml (AWS CloudFormation/SAM): the local stack

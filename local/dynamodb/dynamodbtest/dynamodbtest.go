@@ -1,15 +1,22 @@
 // Package dynamodbtest gives tests a fresh DynamoDB with their tables created: the embedded
-// one of package dynamodb always, and moto's when moto_server is installed. It imports
-// testing, so only tests import it.
+// one of package dynamodb always, moto's when moto_server is installed, and AWS's DynamoDB
+// Local (package dynamodblocal) when java and its jar are. It imports testing, so only tests
+// import it.
 package dynamodbtest
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/actionservice/actionservice/local/dynamodb"
+	"github.com/actionservice/actionservice/local/dynamodblocal"
 	"github.com/actionservice/actionservice/local/moto/mototest"
 )
 
@@ -20,12 +27,15 @@ type Backend struct {
 	Open func(t testing.TB, tables ...*awsdynamodb.CreateTableInput) *awsdynamodb.Client
 }
 
-// Backends are the implementations store tests run against: the embedded store always, and
-// moto (a second, independent implementation) when moto_server is installed.
+// Backends are the implementations store tests run against: the embedded store always, moto
+// (a second, independent implementation) when moto_server is installed, and DynamoDB Local
+// (AWS's own, the strictest) when java and its jar are. Without them a backend's tests skip
+// with a visible message, unless REQUIRE_MOTO or REQUIRE_DYNAMODB_LOCAL is set.
 func Backends() []Backend {
 	return []Backend{
 		{Name: "embedded", Open: openEmbedded},
 		{Name: "moto", Open: openMoto},
+		{Name: "dynamodb-local", Open: openDynamoDBLocal},
 	}
 }
 
@@ -47,6 +57,66 @@ func openMoto(t testing.TB, tables ...*awsdynamodb.CreateTableInput) *awsdynamod
 	t.Helper()
 	m := mototest.ForTest(t)
 	db := dynamodb.Client(m.URL)
+	if err := dynamodb.CreateTables(context.Background(), db, tables...); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// SkipWithoutDynamoDBLocal skips the test with a visible message when DynamoDB Local cannot
+// be started here (no java, or its jar not installed: make dynamodb-local), unless
+// REQUIRE_DYNAMODB_LOCAL is set, in which case it fails: CI must run this tier.
+func SkipWithoutDynamoDBLocal(t testing.TB) {
+	t.Helper()
+	if err := dynamodblocal.Installed(); err != nil {
+		if os.Getenv("REQUIRE_DYNAMODB_LOCAL") != "" {
+			t.Fatalf("REQUIRE_DYNAMODB_LOCAL is set but %v", err)
+		}
+		t.Skipf("SKIPPING dynamodb-local tier: %v", err)
+	}
+}
+
+// ForDynamoDBLocal starts a DynamoDB Local of the test's own and stops it at cleanup, for a
+// test that needs a whole server (a stack pointed at its endpoint); store tests share one
+// through Backends. It skips as SkipWithoutDynamoDBLocal does.
+func ForDynamoDBLocal(t testing.TB) *dynamodblocal.Server {
+	t.Helper()
+	SkipWithoutDynamoDBLocal(t)
+	s, err := dynamodblocal.Start(context.Background())
+	if err != nil {
+		t.Fatalf("dynamodb-local tier: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// shared is the one DynamoDB Local a test binary starts, on its first use: its JVM takes
+// 1.5 to 3 s to start, once per test would add that to every test. It ends with the binary
+// (dynamodblocal has it killed when its parent dies).
+var shared struct {
+	once sync.Once
+	srv  *dynamodblocal.Server
+	err  error
+}
+
+// databases numbers the access keys of openDynamoDBLocal's clients.
+var databases atomic.Int64
+
+// openDynamoDBLocal gives each test its own database on the shared server: DynamoDB Local
+// (without -sharedDb) keeps a separate database for each access key, and each client gets a
+// new key.
+func openDynamoDBLocal(t testing.TB, tables ...*awsdynamodb.CreateTableInput) *awsdynamodb.Client {
+	t.Helper()
+	SkipWithoutDynamoDBLocal(t)
+	shared.once.Do(func() { shared.srv, shared.err = dynamodblocal.Start(context.Background()) })
+	if shared.err != nil {
+		t.Fatalf("dynamodb-local tier: %v", shared.err)
+	}
+	// DynamoDB Local accepts access keys of letters and digits only.
+	key := fmt.Sprintf("test%d", databases.Add(1))
+	db := dynamodb.Client(shared.srv.URL, func(o *awsdynamodb.Options) {
+		o.Credentials = credentials.NewStaticCredentialsProvider(key, "local", "")
+	})
 	if err := dynamodb.CreateTables(context.Background(), db, tables...); err != nil {
 		t.Fatal(err)
 	}
