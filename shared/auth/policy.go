@@ -21,6 +21,7 @@ const (
 	readJobs   opKind = iota + 1 // list, count, read or wait on job tickets
 	deleteJobs                   // delete job tickets, one or in bulk
 	runAction                    // submit an action, or restart its job
+	readHistory                  // read a domain's operation history
 )
 
 // The operations on job tickets.
@@ -28,6 +29,10 @@ var (
 	ReadJobs   = Operation{kind: readJobs}
 	DeleteJobs = Operation{kind: deleteJobs}
 )
+
+// ReadHistory is reading a domain's operation history (GET /domains/{domainId}/jobs): every
+// ticket that targeted the domain, whoever submitted it, with who that was.
+var ReadHistory = Operation{kind: readHistory}
 
 // RunAction is submitting the action (or restarting one of its jobs).
 func RunAction(action string) Operation { return Operation{kind: runAction, action: action} }
@@ -62,6 +67,10 @@ func (p Principal) Scoped() bool { return p.AccountID != "" && p.DomainID != "" 
 //   - any other: job tickets of its own account; actions only as a domainadmin, only those of
 //     domainAdminActions and only on its own domain. Any role other than admin and
 //     domainadmin is a member, which runs no action.
+//   - a domain's operation history: a domainadmin reads its own domain's (it reads "D and
+//     everything under it"); a member may not (403): the history names the domain's other
+//     users and what was made for them, and a member sees only itself among them. Another
+//     domain's history is invisible to both.
 func Authorize(p Principal, op Operation, target *Target) error {
 	if p.IsAdmin() {
 		return nil
@@ -78,6 +87,14 @@ func Authorize(p Principal, op Operation, target *Target) error {
 		}
 		if target != nil && target.DomainID != p.DomainID {
 			return ErrInvisible
+		}
+		return nil
+	case readHistory:
+		switch {
+		case !p.Scoped() || (target != nil && target.DomainID != p.DomainID):
+			return ErrInvisible
+		case !slices.Contains(p.Roles, RoleDomainAdmin):
+			return ErrNotAllowed
 		}
 		return nil
 	}

@@ -7,7 +7,9 @@ import (
 	"github.com/actionservice/actionservice/shared/auth"
 )
 
-// TestPolicyMatrix is API.md §4's table: every role × operation × target.
+// TestPolicyMatrix is API.md §4's table: every role × operation × target. A domain's
+// operation history is a domainadmin's to read in its own domain only; a member of the
+// domain gets 403 for it, and another domain's history is invisible to everyone but admin.
 func TestPolicyMatrix(t *testing.T) {
 	const ownAcct, ownDom = "000000000010", "11111111111111"
 	principals := map[string]auth.Principal{
@@ -40,6 +42,14 @@ func TestPolicyMatrix(t *testing.T) {
 				return auth.ErrInvisible
 			}
 			return nil
+		case "history":
+			switch {
+			case !scoped || target == "other":
+				return auth.ErrInvisible
+			case who != "domainadmin":
+				return auth.ErrNotAllowed
+			}
+			return nil
 		}
 		if !scoped || who != "domainadmin" || !domainAdminMay[action] {
 			return auth.ErrNotAllowed
@@ -51,7 +61,7 @@ func TestPolicyMatrix(t *testing.T) {
 	}
 	for who, p := range principals {
 		for tn, tg := range targets {
-			for op, o := range map[string]auth.Operation{"read": auth.ReadJobs, "delete": auth.DeleteJobs} {
+			for op, o := range map[string]auth.Operation{"read": auth.ReadJobs, "delete": auth.DeleteJobs, "history": auth.ReadHistory} {
 				if got, w := auth.Authorize(p, o, tg), want(who, op, "", tn); !errors.Is(got, w) || (w == nil) != (got == nil) {
 					t.Errorf("%s %s %s: %v, want %v", who, op, tn, got, w)
 				}

@@ -2,12 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -208,81 +206,4 @@ func millis(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixMilli()
-}
-
-// catalogue documents.
-type catalogueParam struct {
-	Name     string `json:"name" xml:"name,attr"`
-	Required bool   `json:"required" xml:"required,attr"`
-	Type     string `json:"type" xml:"type,attr"`
-}
-
-type catalogueAction struct {
-	Name        string           `json:"name" xml:"name,attr"`
-	Description string           `json:"description" xml:"description"`
-	Parameters  []catalogueParam `json:"parameters" xml:"parameters>parameter"`
-	Steps       []string         `json:"steps" xml:"steps>step"`
-}
-
-type catalogueDoc struct {
-	XMLName xml.Name `json:"-" xml:"actions"`
-	Actions struct {
-		Action []catalogueAction `json:"action"`
-	} `json:"actions" xml:"-"`
-	XMLAction []catalogueAction `json:"-" xml:"action"`
-}
-
-// GET /action: the catalogue, paged by action name.
-func (a *API) listActions(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, documentMedia...)
-	if !ok {
-		return
-	}
-	v, ok := checkQuery(w, r, "limit", "marker")
-	if !ok {
-		return
-	}
-	limit, ok := limitParam(w, r, v, DefaultLimit)
-	if !ok {
-		return
-	}
-	all := actions.Catalogue()
-	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
-	start := 0
-	if m := v.Get("marker"); m != "" {
-		start = -1
-		for i, act := range all {
-			if act.Name == m {
-				start = i + 1
-			}
-		}
-		if start < 0 {
-			WriteProblem(w, r, http.StatusNotFound, fmt.Sprintf("marker %q names no action", m))
-			return
-		}
-	}
-	page := all[start:]
-	if len(page) > limit {
-		page = page[:limit]
-		next := r.URL.Query()
-		next.Set("marker", page[len(page)-1].Name)
-		next.Set("limit", fmt.Sprint(limit))
-		setNextLink(w, r, next)
-	}
-	var doc catalogueDoc
-	for _, act := range page {
-		ca := catalogueAction{Name: act.Name, Description: act.Description, Parameters: []catalogueParam{}, Steps: []string{}}
-		for _, p := range act.Params {
-			ca.Parameters = append(ca.Parameters, catalogueParam{Name: p.Name, Required: p.Required, Type: string(p.Type)})
-		}
-		for _, s := range act.Steps {
-			ca.Steps = append(ca.Steps, s.Name)
-		}
-		doc.Actions.Action = append(doc.Actions.Action, ca)
-	}
-	if doc.Actions.Action == nil {
-		doc.Actions.Action = []catalogueAction{}
-	}
-	doc.XMLAction = doc.Actions.Action
-	write(w, r, media, http.StatusOK, doc)
 }

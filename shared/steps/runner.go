@@ -249,6 +249,11 @@ func (r *Runner) do(ctx context.Context, in Payload) error {
 			for k, v := range results {
 				t.Results[k] = v
 			}
+			// An action that creates its domain (createDomain) targets it from the step that
+			// made it on: from then on the ticket is in that domain's operation history.
+			if a, ok := actions.Lookup(t.Action); ok && t.DomainID == "" {
+				t.DomainID = a.Domain(nil, t.Results)
+			}
 			return nil
 		})
 		if err != nil {

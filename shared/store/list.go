@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,8 +30,10 @@ type Query struct {
 	// Errors selects the failed tickets (ERROR, TIMEDOUT, CANCELLED), optionally of a Category.
 	Errors   bool
 	Category ticket.Category
-	// Action keeps only tickets of this action.
-	Action string
+	// Action keeps only tickets of this action, and Actions (when not empty) only tickets of
+	// one of these.
+	Action  string
+	Actions []string
 	// Limit is the page size; Marker the id of the last ticket of the previous page
 	// (exclusive); Skip a number of tickets passed over after the marker.
 	Limit  int
@@ -67,6 +70,8 @@ type condition struct{ attr, value string }
 // drift apart.
 func (q Query) plan() (index string, key condition, filters []condition, err error) {
 	switch {
+	case q.Domain != "" && !q.Errors:
+		index, key = indexByDomain, condition{attrDomain, q.Domain}
 	case q.Errors && q.Category != "" && q.Account != "":
 		index, key = indexByAccountCategory, condition{attrAccountErrorCategory, q.Account + "#" + string(q.Category)}
 	case q.Errors && q.Category != "":
@@ -79,8 +84,6 @@ func (q Query) plan() (index string, key condition, filters []condition, err err
 		index, key = indexByAccountStatus, condition{attrAccountStatus, q.Account + "#" + string(q.Status)}
 	case q.Status != "":
 		index, key = indexByStatus, condition{attrStatus, string(q.Status)}
-	case q.Domain != "":
-		index, key = indexByDomain, condition{attrDomain, q.Domain}
 	case q.Account != "":
 		index, key = indexByAccount, condition{attrAccount, q.Account}
 	default:
@@ -132,6 +135,16 @@ func (s *Store) input(q Query) (*dynamodb.QueryInput, error) {
 		values[v] = &types.AttributeValueMemberS{Value: f.value}
 		exprs = append(exprs, n+" = "+v)
 	}
+	if len(q.Actions) > 0 {
+		names["#actions"] = attrAction
+		var placeholders []string
+		for i, a := range q.Actions {
+			v := fmt.Sprintf(":a%d", i)
+			values[v] = &types.AttributeValueMemberS{Value: a}
+			placeholders = append(placeholders, v)
+		}
+		exprs = append(exprs, "#actions IN ("+strings.Join(placeholders, ", ")+")")
+	}
 	if len(exprs) > 0 {
 		in.FilterExpression = aws.String(strings.Join(exprs, " AND "))
 	}
@@ -163,7 +176,41 @@ func (s *Store) MarksPosition(ctx context.Context, q Query, id string) (bool, er
 			return false, nil
 		}
 	}
+	if v, ok := item[attrAction].(*types.AttributeValueMemberS); len(q.Actions) > 0 && (!ok || !slices.Contains(q.Actions, v.Value)) {
+		return false, nil
+	}
 	return true, nil
+}
+
+// Latest answers, of each of the actions, the newest ticket that targeted the domain,
+// newest first; an action the domain never ran has none. Each is one Query of one item on
+// the byDomainAction index, so the cost follows the number of actions, not the history's
+// length.
+func (s *Store) Latest(ctx context.Context, domain string, actions []string) ([]*ticket.Ticket, error) {
+	var out []*ticket.Ticket
+	for _, a := range actions {
+		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.table),
+			IndexName:                 aws.String(indexByDomainAction),
+			KeyConditionExpression:    aws.String("#h = :h"),
+			ExpressionAttributeNames:  map[string]string{"#h": attrDomainAction},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":h": &types.AttributeValueMemberS{Value: domain + "#" + a}},
+			ScanIndexForward:          aws.Bool(false),
+			Limit:                     aws.Int32(1),
+		})
+		if err != nil {
+			return nil, unavailable("query "+indexByDomainAction, err)
+		}
+		for _, item := range res.Items {
+			var r record
+			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+				return nil, fmt.Errorf("decode ticket: %w", err)
+			}
+			out = append(out, r.ticket())
+		}
+	}
+	slices.SortFunc(out, func(a, b *ticket.Ticket) int { return strings.Compare(b.ID, a.ID) })
+	return out, nil
 }
 
 // each runs the query page by page, calling visit for every matching item until visit

@@ -32,6 +32,7 @@ type record struct {
 	ErrorList            string `dynamodbav:"errorList,omitempty"`
 	AccountErrorList     string `dynamodbav:"accountErrorList,omitempty"`
 	AccountErrorCategory string `dynamodbav:"accountErrorCategory,omitempty"`
+	DomainAction         string `dynamodbav:"domainAction,omitempty"`
 	ExpiresAt            int64  `dynamodbav:"expiresAt,omitempty"`
 }
 
@@ -65,6 +66,9 @@ func toRecord(t *ticket.Ticket, retention time.Duration) record {
 	}
 	if t.AccountID != "" {
 		r.AccountStatus = t.AccountID + "#" + string(t.Status)
+	}
+	if t.DomainID != "" {
+		r.DomainAction = t.DomainID + "#" + t.Action
 	}
 	if t.Status.Failed() {
 		r.ErrorList = errorListKey

@@ -22,6 +22,7 @@ const (
 	attrErrorCategory        = "errorCategory"
 	attrAccountErrorCategory = "accountErrorCategory"
 	attrDomain               = "domainId"
+	attrDomainAction         = "domainAction"
 	attrExpiresAt            = "expiresAt"
 )
 
@@ -35,6 +36,9 @@ const (
 	indexByCategory        = "byCategory"
 	indexByAccountCategory = "byAccountCategory"
 	indexByDomain          = "byDomain"
+	// indexByDomainAction answers a domain's newest ticket of one action (the history's
+	// latest=true) with one single-item Query per action.
+	indexByDomainAction = "byDomainAction"
 )
 
 // errorListKey is the single hash value of the byError index: every failed ticket.
@@ -49,6 +53,7 @@ var indexes = []struct{ name, hash string }{
 	{indexByCategory, attrErrorCategory},
 	{indexByAccountCategory, attrAccountErrorCategory},
 	{indexByDomain, attrDomain},
+	{indexByDomainAction, attrDomainAction},
 }
 
 // TTLAttribute is the attribute DynamoDB's TTL reads (epoch seconds).
