@@ -38,6 +38,7 @@ PACKAGE_CountJobsByStatusFunction         := ./functions/api/count-jobs-by-statu
 PACKAGE_GetJobFunction                    := ./functions/api/get-job
 PACKAGE_RestartJobFunction                := ./functions/api/restart-job
 PACKAGE_DeleteJobFunction                 := ./functions/api/delete-job
+PACKAGE_ListDomainJobsFunction            := ./functions/api/list-domain-jobs
 PACKAGE_StepIdentityFunction              := ./functions/steps/identity
 PACKAGE_StepKmsFunction                   := ./functions/steps/kms
 PACKAGE_StepCrmFunction                   := ./functions/steps/crm

@@ -18,10 +18,10 @@ type Operation struct {
 type opKind int
 
 const (
-	readJobs   opKind = iota + 1 // list, count, read or wait on job tickets
-	deleteJobs                   // delete job tickets, one or in bulk
-	runAction                    // submit an action, or restart its job
-	readHistory                  // read a domain's operation history
+	readJobs    opKind = iota + 1 // list, count, read or wait on job tickets
+	deleteJobs                    // delete job tickets, one or in bulk
+	runAction                     // submit an action, or restart its job
+	readHistory                   // read a domain's operation history
 )
 
 // The operations on job tickets.

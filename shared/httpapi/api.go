@@ -51,6 +51,7 @@ func (a *API) handlers() map[string]http.HandlerFunc {
 		"list-actions":                  a.listActions,
 		"submit-action":                 a.submitAction,
 		"restart-job":                   a.restartJob,
+		"list-domain-jobs":              a.listDomainJobs,
 	}
 }
 

@@ -59,6 +59,7 @@ var Routes = []Route{
 	{Name: "get-job", Method: "GET", Path: "/job/{ticketId}"},
 	{Name: "restart-job", Method: "PUT", Path: "/job/{ticketId}", Access: ReadWrite, StartsExecutions: true},
 	{Name: "delete-job", Method: "DELETE", Path: "/job/{ticketId}", Access: ReadDelete},
+	{Name: "list-domain-jobs", Method: "GET", Path: "/domains/{domainId}/jobs"},
 }
 
 // RouteNamed finds a route by name.
