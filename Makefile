@@ -43,6 +43,7 @@ PACKAGE_StepIdentityFunction              := ./functions/steps/identity
 PACKAGE_StepKmsFunction                   := ./functions/steps/kms
 PACKAGE_StepCrmFunction                   := ./functions/steps/crm
 PACKAGE_StepBillingFunction               := ./functions/steps/billing
+PACKAGE_StepStorageFunction               := ./functions/steps/storage
 PACKAGE_StepTicketsFunction               := ./functions/steps/tickets
 
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).

@@ -1,12 +1,12 @@
 // Package simulator plays the outside systems of package outside — key management (KMS),
-// CRM (Salesforce) and billing (Zuora) — for the local stack and for tests, with fault
+// CRM (Salesforce), billing (Zuora) and object storage (Swift) — for the local stack and for tests, with fault
 // injection so that every rollback path can be exercised. It is never deployed.
 //
 // # Routes
 //
 // The handler serves, under /_sim/ (mount it with mux.Handle("/_sim/", sim)):
 //
-//	POST   /_sim/{system}/{operation}   the systems: kms, crm, billing; the outside wire protocol
+//	POST   /_sim/{system}/{operation}   kms, crm, billing, storage; the outside wire protocol
 //	POST   /_sim/faults                 inject {"operation","mode","status","times","message"} → 201
 //	GET    /_sim/faults                 the faults in force → 200
 //	DELETE /_sim/faults                 clear every fault → 204
@@ -310,7 +310,7 @@ func (s *Simulator) serveOperation(w http.ResponseWriter, r *http.Request) {
 	sys, op := outside.System(r.PathValue("system")), r.PathValue("operation")
 	if opSys, ok := outside.SystemOf(op); !ok || opSys != sys {
 		if !sys.Valid() {
-			problem(w, r, http.StatusNotFound, fmt.Sprintf("no outside system %q (want kms, crm or billing)", sys))
+			problem(w, r, http.StatusNotFound, fmt.Sprintf("no outside system %q (want kms, crm, billing or storage)", sys))
 		} else {
 			problem(w, r, http.StatusNotFound, fmt.Sprintf("%s has no operation %q", sys, op))
 		}

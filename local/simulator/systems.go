@@ -40,6 +40,7 @@ var records = map[string]struct {
 	actions.KeySalesforceContact: {"contact", salesforceID("003")},
 	actions.KeyZuoraAccount:      {"account", zuoraID("4028e696")},
 	actions.KeyZuoraSubscription: {"subscription", zuoraID("2c92c0f9")},
+	actions.KeySwiftAccount:      {"account", swiftAccountID},
 }
 
 // systemIDs are each system's id format for records not described in records.
@@ -47,6 +48,7 @@ var systemIDs = map[outside.System]func() string{
 	actions.KMS:     digits14,
 	actions.CRM:     salesforceID("a00"), // the key prefix of custom objects
 	actions.Billing: zuoraID("8a80"),
+	actions.Storage: swiftAccountID,
 }
 
 // specs say what every operation of the catalogue does, derived from its step: a step that
@@ -103,7 +105,12 @@ func (s *Simulator) apply(sys outside.System, op, key string, params map[string]
 			rec.State = "enabled"
 		}
 		recs[id] = rec
-		return answer{status: http.StatusOK, body: map[string]string{sp.key: id}}
+		body := map[string]string{sp.key: id}
+		if sp.key == actions.KeySwiftAccount {
+			// Swift answers where the account is served: its region's proxy, AUTH_<account>.
+			body[actions.KeySwiftEndpoint] = "https://" + params["regionCode"] + ".objects.example.com/v1/AUTH_" + id
+		}
+		return answer{status: http.StatusOK, body: body}
 	case remove:
 		rec, bad := s.find(sys, sp, params)
 		if bad.status != 0 {
@@ -195,6 +202,10 @@ func salesforceSuffix(id15 string) string {
 	}
 	return string(suffix)
 }
+
+// swiftAccountID is an object storage account id: 14 digits, as the tenant ids Swift accounts
+// were named after (AUTH_<id>).
+func swiftAccountID() string { return digits14() }
 
 // zuoraID makes 32-hex-digit ids like the seed's "4028e69632bcaec40132cad5f62a1416".
 func zuoraID(prefix string) func() string {

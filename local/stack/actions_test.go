@@ -175,6 +175,8 @@ func (e *e2e) prepare(action string) map[string]string {
 		return map[string]string{"accountId": user, "state": "disabled"}
 	case "purgeDomain":
 		return map[string]string{"domainId": domain}
+	case "createSwiftAccount":
+		return map[string]string{"serviceName": "Object Storage", "productRatePlan": "standard", "regionCode": "region-a.geo-1", "domainId": domain}
 	}
 	e.t.Fatalf("no preparation for %s", action)
 	return nil

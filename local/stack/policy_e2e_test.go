@@ -51,6 +51,8 @@ func paramsOn(action string, w domainWorld) map[string]string {
 		return map[string]string{"accountId": w.user, "state": "enabled"}
 	case "purgeDomain":
 		return map[string]string{"domainId": w.domain}
+	case "createSwiftAccount":
+		return map[string]string{"serviceName": "Object Storage", "productRatePlan": "standard", "regionCode": "region-a.geo-1", "domainId": w.domain}
 	}
 	return nil
 }
@@ -92,7 +94,7 @@ func TestPolicyMatrixOverEveryActionRoleAndTarget(t *testing.T) {
 		p.Status = auth.StatusEnabled
 		tokens[name] = e.tokenFor(p)
 	}
-	domainAdminMay := []string{"createUser", "createTenant", "activateService", "userState"}
+	domainAdminMay := []string{"createUser", "createTenant", "activateService", "createSwiftAccount", "userState"}
 	post := func(token, action string, params map[string]string) response {
 		return e.do("POST", "/action/"+action+"?timeOut=20000", token, map[string]string{"Content-Type": "application/json"}, submitBody(params))
 	}

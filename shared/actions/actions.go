@@ -47,6 +47,7 @@ const (
 	KMS      System = "kms"      // key management (Kms* steps)
 	CRM      System = "crm"      // the CRM (Salesforce* steps)
 	Billing  System = "billing"  // billing (Zuora* steps)
+	Storage  System = "storage"  // object storage (Swift* steps)
 )
 
 // Outside reports whether the system is reached through the outside-system adapter (over
@@ -54,7 +55,7 @@ const (
 func (s System) Outside() bool { return s != Identity }
 
 // Systems lists every system a step calls, the service's own identity tables first.
-var Systems = []System{Identity, KMS, CRM, Billing}
+var Systems = []System{Identity, KMS, CRM, Billing, Storage}
 
 // OutsideSystems lists the systems reached through the outside-system adapter.
 func OutsideSystems() []System {
@@ -75,7 +76,7 @@ func (s System) String() string {
 	switch s {
 	case KMS, CRM:
 		return strings.ToUpper(string(s))
-	case Identity, Billing:
+	case Identity, Billing, Storage:
 		return strings.ToUpper(string(s[:1])) + string(s[1:])
 	}
 	return string(s)
@@ -189,7 +190,9 @@ type Action struct {
 	Params      []Param
 	Steps       []Step
 	// DomainParam is the parameter naming the domain the action targets, so that tickets can
-	// be listed per domain; "" when the target domain is not a parameter.
+	// be listed per domain; "" when the target domain is not a parameter. When the parameter
+	// is optional and absent, the target is the domain of the UserParam's user, else the
+	// caller's own domain, and submit fills the parameter in.
 	DomainParam string
 	// DomainResult is the result naming the target domain when the action creates it.
 	DomainResult string

@@ -10,12 +10,12 @@ import (
 	"github.com/actionservice/actionservice/shared/actions"
 )
 
-func TestCatalogueListsTheSevenActionsInStableOrder(t *testing.T) {
+func TestCatalogueListsTheEightActionsInStableOrder(t *testing.T) {
 	var names []string
 	for _, a := range actions.Catalogue() {
 		names = append(names, a.Name)
 	}
-	want := []string{"createDomain", "createUser", "createTenant", "activateService", "domainState", "userState", "purgeDomain"}
+	want := []string{"createDomain", "createUser", "createTenant", "activateService", "domainState", "userState", "createSwiftAccount", "purgeDomain"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("Catalogue() = %v, want %v", names, want)
 	}
@@ -68,6 +68,10 @@ func TestStepsSystemsCompensationsAndResults(t *testing.T) {
 			{"SetZuoraAccountState", "billing", "SetZuoraAccountState", nil},
 		},
 		"userState": {{"SetUmsUserState", "identity", "SetUmsUserState", nil}},
+		"createSwiftAccount": {
+			{"CreateSwiftAccount", "storage", "DeleteSwiftAccount", []string{"swiftAccountId", "swiftEndpoint"}},
+			{"CreateZuoraSubscription", "billing", "DeleteZuoraSubscription", []string{"zuoraSubscription"}},
+		},
 		"purgeDomain": {
 			{"PurgeUmsSubscriptions", "identity", "", nil},
 			{"PurgeUmsTenants", "identity", "", nil},
@@ -78,7 +82,7 @@ func TestStepsSystemsCompensationsAndResults(t *testing.T) {
 			{"PurgeUmsDomain", "identity", "", nil},
 		},
 	}
-	functions := map[string]string{"identity": "IdentityFunctionArn", "kms": "KmsFunctionArn", "crm": "CrmFunctionArn", "billing": "BillingFunctionArn"}
+	functions := map[string]string{"identity": "IdentityFunctionArn", "kms": "KmsFunctionArn", "crm": "CrmFunctionArn", "billing": "BillingFunctionArn", "storage": "StorageFunctionArn"}
 	for _, a := range actions.Catalogue() {
 		w := want[a.Name]
 		if len(a.Steps) != len(w) {
@@ -227,6 +231,7 @@ func TestSystemsNameTheirFunctions(t *testing.T) {
 		actions.KMS:      {"KmsFunctionArn", "StepKmsFunction"},
 		actions.CRM:      {"CrmFunctionArn", "StepCrmFunction"},
 		actions.Billing:  {"BillingFunctionArn", "StepBillingFunction"},
+		actions.Storage:  {"StorageFunctionArn", "StepStorageFunction"},
 	}
 	for _, s := range actions.Systems {
 		if got := [2]string{s.Function(), s.LogicalID()}; got != want[s] {

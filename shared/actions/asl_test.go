@@ -17,6 +17,7 @@ var substitutions = map[string]string{
 	"KmsFunctionArn":      "arn:aws:lambda:us-east-1:123456789012:function:StepKmsFunction",
 	"CrmFunctionArn":      "arn:aws:lambda:us-east-1:123456789012:function:StepCrmFunction",
 	"BillingFunctionArn":  "arn:aws:lambda:us-east-1:123456789012:function:StepBillingFunction",
+	"StorageFunctionArn":  "arn:aws:lambda:us-east-1:123456789012:function:StepStorageFunction",
 	"TicketsFunctionArn":  "arn:aws:lambda:us-east-1:123456789012:function:StepTicketsFunction",
 }
 

@@ -37,6 +37,8 @@ const (
 	PurgeUmsTenants          = "PurgeUmsTenants"
 	PurgeUmsUsers            = "PurgeUmsUsers"
 	PurgeUmsDomain           = "PurgeUmsDomain"
+	CreateSwiftAccount       = "CreateSwiftAccount"
+	DeleteSwiftAccount       = "DeleteSwiftAccount"
 )
 
 // The result keys the steps add to a ticket's actionResults. The ids of the first four
@@ -54,6 +56,9 @@ const (
 	KeySalesforceContact = "SALESFORCE_CONTACT"
 	KeyZuoraAccount      = "zuoraDomainAcct"
 	KeyZuoraSubscription = "zuoraSubscription"
+	// The object storage account createSwiftAccount makes, and where it answers.
+	KeySwiftAccount  = "swiftAccountId"
+	KeySwiftEndpoint = "swiftEndpoint"
 	// The states replaced by domainState and userState, which their compensations set back.
 	KeyPreviousDomainState = "previousDomainState"
 	KeyPreviousUserState   = "previousUserState"
@@ -159,6 +164,25 @@ func catalogue() []Action {
 				identity(SetUmsUserState, SetUmsUserState),
 			},
 			UserParam: "accountId",
+		},
+		{
+			Name: "createSwiftAccount",
+			Description: "Create an object storage (Swift) account of the service in a region, " +
+				"for the Domain (by default the caller's) or one of its users, and subscribe it in " +
+				"billing under the product rate plan. A failure rolls back what was created.",
+			Params: []Param{
+				required("serviceName", String),
+				required("productRatePlan", String),
+				required("regionCode", String),
+				optional("accountId", ID),
+				optional("domainId", ID),
+			},
+			Steps: []Step{
+				outside(CreateSwiftAccount, Storage, DeleteSwiftAccount, KeySwiftAccount, KeySwiftEndpoint),
+				outside(CreateZuoraSubscription, Billing, DeleteZuoraSubscription, KeyZuoraSubscription),
+			},
+			DomainParam: "domainId",
+			UserParam:   "accountId",
 		},
 		{
 			Name: "purgeDomain",

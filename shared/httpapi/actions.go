@@ -68,6 +68,11 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			t.DomainID, t.Execution = domain, t.ID
+			// The steps read the target from the parameters: a domain left to its default
+			// is written in.
+			if action.DomainParam != "" && params[action.DomainParam] == "" {
+				params[action.DomainParam] = domain
+			}
 		}
 	}
 	stored, first, err := a.Tickets.CreateIdempotent(r.Context(), t, r.Header.Get("Idempotency-Key"), now)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,7 +35,7 @@ func (a *API) authorizeTarget(ctx context.Context, p auth.Principal, action acti
 	var domain string
 	var notFound errTargetNotFound
 	switch {
-	case action.UserParam != "":
+	case action.UserParam != "" && params[action.UserParam] != "":
 		id := params[action.UserParam]
 		notFound = errTargetNotFound{"User", id}
 		u, err := a.Directory.GetUser(ctx, id)
@@ -42,8 +43,13 @@ func (a *API) authorizeTarget(ctx context.Context, p auth.Principal, action acti
 			return "", orNotFound(err, notFound)
 		}
 		domain = u.DomainID
+		// A user named beside a domain must be of that domain.
+		if d := params[action.DomainParam]; action.DomainParam != "" && d != "" && d != domain {
+			return "", notFound
+		}
 	case action.DomainParam != "":
-		domain = params[action.DomainParam]
+		// An optional domain parameter left out names the caller's own domain.
+		domain = cmp.Or(params[action.DomainParam], p.DomainID)
 		notFound = errTargetNotFound{"Domain", domain}
 		if _, err := a.Directory.GetDomain(ctx, domain); err != nil {
 			return "", orNotFound(err, notFound)

@@ -27,6 +27,7 @@ type Config struct {
 	KMS     SystemConfig
 	CRM     SystemConfig
 	Billing SystemConfig
+	Storage SystemConfig
 }
 
 // For returns the configuration of one system.
@@ -38,6 +39,8 @@ func (c Config) For(s System) (SystemConfig, bool) {
 		return c.CRM, true
 	case actions.Billing:
 		return c.Billing, true
+	case actions.Storage:
+		return c.Storage, true
 	}
 	return SystemConfig{}, false
 }
@@ -50,6 +53,8 @@ func (c *Config) set(s System, sc SystemConfig) {
 		c.CRM = sc
 	case actions.Billing:
 		c.Billing = sc
+	case actions.Storage:
+		c.Storage = sc
 	}
 }
 

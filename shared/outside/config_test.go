@@ -29,6 +29,7 @@ func TestConfigFromEnvReadsURLsAndTimeouts(t *testing.T) {
 		CRM: outside.SystemConfig{BaseURL: "https://crm.example.com", Timeout: 1500 * time.Millisecond},
 		// Billing unset: not configured, default timeout.
 		Billing: outside.SystemConfig{Timeout: outside.DefaultTimeout},
+		Storage: outside.SystemConfig{Timeout: outside.DefaultTimeout},
 	}
 	if c != want {
 		t.Fatalf("got %+v, want %+v", c, want)

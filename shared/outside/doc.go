@@ -1,8 +1,8 @@
 // Package outside is the adapter between the Action Service's steps and the outside systems
-// they drive: key management (KMS), CRM (Salesforce) and billing (Zuora). A step calls
-// [Client.Call] (or [Client.Invoke], which finds the system from the operation name) and
-// gets back either the system's results or a typed error that says whether the failure is
-// permanent (roll back) or transient (retry, then TIMEDOUT).
+// they drive: key management (KMS), CRM (Salesforce), billing (Zuora) and object storage
+// (Swift). A step calls [Client.Call] (or [Client.Invoke], which finds the system from the
+// operation name) and gets back either the system's results or a typed error that says
+// whether the failure is permanent (roll back) or transient (retry, then TIMEDOUT).
 //
 // # Wire protocol
 //
@@ -47,6 +47,7 @@
 //	OUTSIDE_KMS_URL, OUTSIDE_KMS_TIMEOUT           key management
 //	OUTSIDE_CRM_URL, OUTSIDE_CRM_TIMEOUT           CRM (Salesforce)
 //	OUTSIDE_BILLING_URL, OUTSIDE_BILLING_TIMEOUT   billing (Zuora)
+//	OUTSIDE_STORAGE_URL, OUTSIDE_STORAGE_TIMEOUT   object storage (Swift)
 //	OUTSIDE_SIMULATOR_URL                          e.g. http://127.0.0.1:3000/_sim: any system
 //	                                               whose URL is unset uses {this}/{system}
 //

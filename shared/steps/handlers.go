@@ -178,10 +178,22 @@ func outsideCalls(ids *identity.Store) map[string]*OutsideStep {
 				return p, nil
 			},
 		},
+		actions.CreateSwiftAccount: {
+			Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
+				p := pick(t.Params, "serviceName", "regionCode", "accountId")
+				p[actions.KeyDomainID] = identity.DomainOf(t)
+				return p, nil
+			},
+		},
+		// activateService subscribes a tenant's endpoint template, createSwiftAccount a Swift
+		// account under a product rate plan; each sends what its action has.
 		actions.CreateZuoraSubscription: {
 			Params: func(ctx context.Context, t *ticket.Ticket) (map[string]string, error) {
-				p := pick(t.Params, "domainId", "tenantId", "endpointTemplateId")
+				p := pick(t.Params, "domainId", "tenantId", "endpointTemplateId", "serviceName", "productRatePlan", "regionCode")
 				p[actions.KeySubscriptionID] = t.Results[actions.KeySubscriptionID]
+				if v := t.Results[actions.KeySwiftAccount]; v != "" {
+					p[actions.KeySwiftAccount] = v
+				}
 				dm, err := domain(ctx, t)
 				if err != nil {
 					return nil, err

@@ -1,0 +1,10 @@
+// Command storage is the step function of the Action Service's sagas for the object storage steps
+// (docs/saga.md): it only wires configuration to the step runner of shared/steps.
+package main
+
+import (
+	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/service"
+)
+
+func main() { service.StartStepLambda(actions.Storage.LogicalID()) }
