@@ -52,7 +52,7 @@ func paramsOn(action string, w domainWorld) map[string]string {
 	case "purgeDomain":
 		return map[string]string{"domainId": w.domain}
 	case "createSwiftAccount":
-		return map[string]string{"serviceName": "Object Storage", "productRatePlan": "standard", "regionCode": "region-a.geo-1", "domainId": w.domain}
+		return map[string]string{"serviceName": "Object Storage", "productRatePlan": "standard", "regionCode": "region-a.geo-1", "domainId": w.domain, "accountId": w.user}
 	}
 	return nil
 }
