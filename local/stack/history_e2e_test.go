@@ -49,8 +49,8 @@ var requestID = regexp.MustCompile(`"requestId":"[^"]*"`)
 var nextLinkTarget = regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
 
 // TestDomainHistoryHoldsExactlyItsOwnTicketsNewestFirst runs a mix of actions on two domains
-// — successes, a failure rolled back, a job that timed out and was restarted, and createDomain
-// itself — and reads each domain's operation history: exactly its own tickets, newest first,
+// — successes, a failure rolled back, a job that timed out and was restarted, a submission
+// refused for a missing parameter, and createDomain itself — and reads each domain's operation history: exactly its own tickets, newest first,
 // each with who ran it; the action, status and latest filters; paging by Link; bad filters 400;
 // and no DynamoDB Scan in any of it.
 func TestDomainHistoryHoldsExactlyItsOwnTicketsNewestFirst(t *testing.T) {
@@ -85,8 +85,14 @@ func TestDomainHistoryHoldsExactlyItsOwnTicketsNewestFirst(t *testing.T) {
 	expectStatus(t, e.do("PUT", "/job/"+timedOut.TicketID+"?timeOut=20000", e.stack.AdminToken, nil, ""), http.StatusOK)
 	onA = append(onA, timedOut.TicketID)
 	onA = append(onA, e.submit("domainState", map[string]string{"domainId": a, "state": "suspended"}, 20000).TicketID)
-	// A submission refused before it ran names no resolved domain and is in no history.
-	e.submit("createTenant", map[string]string{"domainId": a}, 0)
+	// A submission refused for a missing parameter is in the history of the domain it named;
+	// one naming no domain that exists is in none.
+	refused := e.submit("createTenant", map[string]string{"domainId": a}, 0)
+	if refused.Status != "ERROR" || refused.ErrorCategory != "USER_INPUT" {
+		t.Fatalf("the refused createTenant: %+v", refused)
+	}
+	onA = append(onA, refused.TicketID)
+	e.submit("createTenant", map[string]string{"domainId": "99999999999999"}, 0)
 
 	newestFirst := func(ids []string) []string {
 		out := slices.Clone(ids)
@@ -119,18 +125,20 @@ func TestDomainHistoryHoldsExactlyItsOwnTicketsNewestFirst(t *testing.T) {
 	if got := filtered("action=State"); !slices.Equal(got, onA[4:5]) {
 		t.Errorf("action=State (unanchored): %v, want %v", got, onA[4:5])
 	}
-	if got := filtered("status=ERROR"); !slices.Equal(got, []string{failed.TicketID}) {
-		t.Errorf("status=ERROR: %v, want %v", got, failed.TicketID)
+	if got, want := filtered("status=ERROR"), []string{refused.TicketID, failed.TicketID}; !slices.Equal(got, want) {
+		t.Errorf("status=ERROR: %v, want %v", got, want)
 	}
 	if got := filtered("action=nothing-matches"); len(got) != 0 {
 		t.Errorf("a pattern matching no action: %v", got)
 	}
 	// latest: the newest ticket of each action the domain ran.
-	if got, want := filtered("latest=true"), []string{onA[4], onA[3], onA[0]}; !slices.Equal(got, want) {
+	if got, want := filtered("latest=true"), []string{onA[5], onA[4], onA[3], onA[0]}; !slices.Equal(got, want) {
 		t.Errorf("latest=true: %v, want %v", got, want)
 	}
-	if got := filtered("latest=true&status=ERROR"); len(got) != 0 {
-		t.Errorf("latest=true&status=ERROR: %v; the newest createUser completed", got)
+	// The actions whose latest run failed: createTenant's (refused), not createUser's (its
+	// newest run was restarted and completed).
+	if got := filtered("latest=true&status=ERROR"); !slices.Equal(got, []string{refused.TicketID}) {
+		t.Errorf("latest=true&status=ERROR: %v, want %v", got, refused.TicketID)
 	}
 	if got := filtered("latest=true&action=Domain"); !slices.Equal(got, onA[:1]) {
 		t.Errorf("latest=true&action=Domain: %v, want %v", got, onA[:1])
@@ -213,6 +221,21 @@ func TestDomainHistoryAuthorizationMatrix(t *testing.T) {
 		"other-role":  {"own": 403, "other": 404, "nonexistent": 404},
 		"no-account":  {"own": 404, "other": 404, "nonexistent": 404},
 		"no-domain":   {"own": 404, "other": 404, "nonexistent": 404},
+	}
+	// A domainadmin's refused submissions: the one naming its own domain is in that domain's
+	// history, the one naming another domain in none.
+	refuse := func(domain string) string {
+		r := e.do("POST", "/action/createTenant", tokens["domainadmin"], map[string]string{"Content-Type": "application/json"},
+			submitBody(map[string]string{"domainId": domain}))
+		expectStatus(t, r, http.StatusCreated)
+		return decodeJob(t, r).TicketID
+	}
+	mine, theirs := refuse(own.domain), refuse(other.domain)
+	if h := idsOf(historyOf(t, e.get("/domains/"+own.domain+"/jobs"))); !slices.Contains(h, mine) {
+		t.Errorf("the domainadmin's refused submission on its domain is not in its history %v", h)
+	}
+	if h := idsOf(historyOf(t, e.get("/domains/"+other.domain+"/jobs"))); slices.Contains(h, theirs) {
+		t.Errorf("a refused submission aimed at another domain is in that domain's history %v", h)
 	}
 	targets := map[string]string{"own": own.domain, "other": other.domain, "nonexistent": "99999999999999"}
 	for who, tok := range tokens {

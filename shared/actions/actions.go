@@ -316,6 +316,25 @@ func (a Action) Validate(params map[string]string) error {
 	return nil
 }
 
+// NamesTarget reports whether the parameters name the action's target — its DomainParam or
+// UserParam given — by values valid for those parameters, whatever the other parameters
+// hold. A submission refused for its other parameters still tells which domain it was
+// meant for.
+func (a Action) NamesTarget(params map[string]string) bool {
+	named := false
+	for _, name := range []string{a.DomainParam, a.UserParam, a.TenantParam} {
+		v := params[name]
+		if name == "" || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if p, ok := a.Param(name); !ok || p.check(v) != "" {
+			return false
+		}
+		named = named || name != a.TenantParam
+	}
+	return named
+}
+
 // MaxValueLength bounds every parameter value that is not an id (API.md §1: names ≤ 255
 // characters); ids are bounded by their own rule (at most 19 digits).
 const MaxValueLength = 255

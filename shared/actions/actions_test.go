@@ -271,3 +271,27 @@ func TestValuesWithControlCharactersOrOverLongAreInvalid(t *testing.T) {
 		t.Error("a 65-digit id is valid")
 	}
 }
+
+func TestNamesTargetWhenTheTargetParamsAreGivenAndValid(t *testing.T) {
+	user, _ := actions.Lookup("createUser")
+	swift, _ := actions.Lookup("createSwiftAccount")
+	activate, _ := actions.Lookup("activateService")
+	for _, c := range []struct {
+		a      actions.Action
+		params map[string]string
+		want   bool
+	}{
+		{user, map[string]string{"domainId": "12345"}, true},
+		{user, map[string]string{"username": "u"}, false},
+		{user, map[string]string{"domainId": "not-an-id"}, false},
+		{swift, map[string]string{"accountId": "12345"}, true},
+		{swift, map[string]string{"regionCode": "r"}, false},
+		{activate, map[string]string{"domainId": "1", "tenantId": "2"}, true},
+		{activate, map[string]string{"domainId": "1", "tenantId": "x"}, false},
+		{activate, map[string]string{"tenantId": "2"}, false},
+	} {
+		if got := c.a.NamesTarget(c.params); got != c.want {
+			t.Errorf("%s %v: NamesTarget %v, want %v", c.a.Name, c.params, got, c.want)
+		}
+	}
+}

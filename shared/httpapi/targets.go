@@ -25,10 +25,12 @@ type errTargetNotFound struct{ what, id string }
 
 func (e errTargetNotFound) Error() string { return fmt.Sprintf("%s [%s] not found", e.what, e.id) }
 
-// authorizeTarget resolves the target of a submission whose parameters are valid — the
-// domain its DomainParam names, the user of its UserParam (in that user's domain), the
-// tenant of its TenantParam in the domain — and asks the policy whether p may run the action
-// on it. It answers the target's domain; an errTargetNotFound when the target is missing or
+// authorizeTarget resolves the target of a submission whose parameters are valid (or, for a
+// refused one, whose target parameters are: actions.NamesTarget) — the user of its UserParam
+// when given (in that user's domain, which a DomainParam given beside it must name), else the
+// domain its DomainParam names (the caller's when an optional one is left out), and the
+// tenant of its TenantParam in the domain when given — and asks the policy whether p may run
+// the action on it. It answers the target's domain; an errTargetNotFound when the target is missing or
 // invisible to p (alike, so that nothing tells them apart); any other error is the
 // directory's. An action without a target (createDomain) is the policy's call alone.
 func (a *API) authorizeTarget(ctx context.Context, p auth.Principal, action actions.Action, params map[string]string) (string, error) {
@@ -61,8 +63,7 @@ func (a *API) authorizeTarget(ctx context.Context, p auth.Principal, action acti
 		}
 		return "", err
 	}
-	if action.TenantParam != "" {
-		id := params[action.TenantParam]
+	if id := params[action.TenantParam]; action.TenantParam != "" && id != "" {
 		if _, err := a.Directory.GetTenant(ctx, domain, id); err != nil {
 			return "", orNotFound(err, errTargetNotFound{"Tenant", id})
 		}
