@@ -261,3 +261,31 @@ func TestDomainHistoryAuthorizationMatrix(t *testing.T) {
 		}
 	}
 }
+
+// TestDomainHistoryRefusesAsEveryRouteDoes: the history answers API.md §1's errors as every
+// route does — 401 without a valid token, 403 for a disabled or suspended caller (an admin
+// too), both the gateway's and so always JSON, 406 for an Accept it cannot serve — and its
+// own problems in XML when XML was asked for.
+func TestDomainHistoryRefusesAsEveryRouteDoes(t *testing.T) {
+	e := startActions(t, true)
+	d := e.submit("createDomain", map[string]string{"name": uniqueName("HistErr")}, 20000).ActionResults["domainId"]
+	path := "/domains/" + d + "/jobs"
+	for _, a := range []string{"", xmlMedia} {
+		for name, tok := range map[string]string{"no token": "", "unknown token": "no-such-token"} {
+			t.Run(name+a, func(t *testing.T) { expectProblem(t, e.do("GET", path, tok, accept(a), ""), http.StatusUnauthorized) })
+		}
+		for _, status := range []string{auth.StatusDisabled, auth.StatusSuspended} {
+			for role, roles := range map[string][]string{"admin": {auth.RoleAdmin}, "domainadmin": {auth.RoleDomainAdmin}} {
+				tok := e.tokenFor(auth.Principal{UserID: "u", AccountID: "000000007004", DomainID: d, Roles: roles, Status: status})
+				t.Run(status+"/"+role+a, func(t *testing.T) {
+					expectProblem(t, e.do("GET", path, tok, accept(a), ""), http.StatusForbidden)
+				})
+			}
+		}
+	}
+	for _, a := range []string{"text/html", "text/plain", "application/json;q=0, application/xml;q=0"} {
+		expectProblem(t, e.do("GET", path, e.stack.AdminToken, accept(a), ""), http.StatusNotAcceptable)
+	}
+	expectProblemAs(t, e.do("GET", path+"?status=DONE", e.stack.AdminToken, accept(xmlMedia), ""), http.StatusBadRequest, true)
+	expectProblemAs(t, e.do("GET", "/domains/99999999999999/jobs", e.stack.AdminToken, accept(xmlMedia), ""), http.StatusNotFound, true)
+}
