@@ -10,9 +10,10 @@ import (
 	"github.com/actionservice/actionservice/shared/httpapi"
 )
 
-// FuzzJobRoutesAnswerAProblemNeverA5xx feeds the job routes arbitrary path values and query
-// strings, as the handlers receive them (decoded), and holds the invariant of API.md §1: an
-// answer is a success or a 4xx problem document — never a 5xx, a redirect or a panic.
+// FuzzJobRoutesAnswerAProblemNeverA5xx feeds the job routes (and a domain's operation
+// history, which lists job tickets) arbitrary path values and query strings, as the handlers
+// receive them (decoded), and holds the invariant of API.md §1: an answer is a success or a
+// 4xx problem document — never a 5xx, a redirect or a panic.
 func FuzzJobRoutesAnswerAProblemNeverA5xx(f *testing.F) {
 	h := newHarness(f)
 	tk := h.create("acct-a", "ERROR", "USER_INPUT")
@@ -21,6 +22,8 @@ func FuzzJobRoutesAnswerAProblemNeverA5xx(f *testing.F) {
 		{"/job/" + tk.ID, "timeOut=10"}, {"/job/error/USER_INPUT", "limit=2&marker=" + tk.ID}, {"/job", "accountId=acct-a&skip=1"},
 		{"/job/error/count", "limit=-1"}, {"/job/status/RUNNING", "limit=1001"}, {"/job/\x00", ""}, {"/job/..", "a=%zz"},
 		{"/job/error/USER_INPUT/count", "marker=zz"}, {"/job", "accountId=acct-a&status=NOPE&action=x"},
+		{"/domains/" + alice.DomainID + "/jobs", "action=(create&latest=maybe"}, {"/domains/x/jobs", "action=a{1000}&limit=0"},
+		{"/domains/99999999999999999999/jobs", "marker=" + tk.ID},
 	} {
 		f.Add(s[0], s[1])
 	}
