@@ -326,3 +326,21 @@ func TestDeletingARecordDeletesWhatWasMadeUnderIt(t *testing.T) {
 		}
 	}
 }
+
+func TestDeleteSwiftAccountsDeletesEveryAccountOfTheDomainAndNoOther(t *testing.T) {
+	sim, srv := newServer(t)
+	for _, domain := range []string{"111", "111", "222"} {
+		if resp, data := do(t, "POST", srv.URL+"/_sim/storage/"+actions.CreateSwiftAccount, `{"domainId":"`+domain+`","regionCode":"region-a.geo-1"}`); resp.StatusCode != 200 {
+			t.Fatalf("create: %d %s", resp.StatusCode, data)
+		}
+	}
+	if resp, data := do(t, "POST", srv.URL+"/_sim/storage/"+actions.DeleteSwiftAccounts, `{"domainId":"111"}`); resp.StatusCode != 200 {
+		t.Fatalf("delete the domain's accounts: %d %s", resp.StatusCode, data)
+	}
+	left := sim.Records(actions.Storage)
+	if len(left) != 1 || left[0].Params["domainId"] != "222" {
+		t.Errorf("object storage holds %+v; want domain 222's account only", left)
+	}
+	resp, data := do(t, "POST", srv.URL+"/_sim/storage/"+actions.DeleteSwiftAccounts, `{}`)
+	checkProblem(t, resp, data, http.StatusBadRequest)
+}

@@ -16,6 +16,7 @@ const (
 	create verb = iota
 	remove
 	setState
+	removeAll // every record of the kind that a domain's creates made (params name it by domainId)
 )
 
 // spec says what an operation does to its system's records.
@@ -82,6 +83,8 @@ var specs = func() map[string]spec {
 	for _, st := range setters {
 		out[st.Name] = spec{setState, first[st.System].kind, first[st.System].key, nil}
 	}
+	// The one operation that names no record but a domain: purgeDomain's DeleteSwiftAccounts.
+	out[actions.DeleteSwiftAccounts] = spec{removeAll, out[actions.CreateSwiftAccount].kind, actions.KeyDomainID, nil}
 	return out
 }()
 
@@ -111,6 +114,17 @@ func (s *Simulator) apply(sys outside.System, op, key string, params map[string]
 			body[actions.KeySwiftEndpoint] = "https://" + params["regionCode"] + ".objects.example.com/v1/AUTH_" + id
 		}
 		return answer{status: http.StatusOK, body: body}
+	case removeAll:
+		if params[sp.key] == "" {
+			return answer{status: http.StatusBadRequest, body: fmt.Sprintf("missing required param %q", sp.key)}
+		}
+		for id, rec := range recs {
+			if rec.Kind == sp.kind && rec.Params[sp.key] == params[sp.key] {
+				delete(recs, id)
+				s.cascade(sys, specs[rec.Operation].key, id)
+			}
+		}
+		return answer{status: http.StatusOK, body: map[string]string{}}
 	case remove:
 		rec, bad := s.find(sys, sp, params)
 		if bad.status != 0 {

@@ -249,6 +249,7 @@ func TestPurgeDomainLeavesNothingOfTheDomainAnywhere(t *testing.T) {
 	must("createUser", map[string]string{"domainId": domain, "username": uniqueName("user"), "emailAddress": "u@example.com"})
 	tenant := must("createTenant", map[string]string{"domainId": domain, "name": uniqueName("tenant")}).ActionResults["tenantId"]
 	must("activateService", map[string]string{"domainId": domain, "tenantId": tenant, "endpointTemplateId": "100"})
+	must("createSwiftAccount", map[string]string{"domainId": domain, "serviceName": "Object Storage", "productRatePlan": "standard", "regionCode": "region-a.geo-1"})
 	must("purgeDomain", map[string]string{"domainId": domain})
 	for _, j := range jobs {
 		if held := heldBy(e.stack.Simulator, j.TicketID); len(held) != 0 {

@@ -76,6 +76,7 @@ func TestStepsSystemsCompensationsAndResults(t *testing.T) {
 			{"PurgeUmsSubscriptions", "identity", "", nil},
 			{"PurgeUmsTenants", "identity", "", nil},
 			{"PurgeUmsUsers", "identity", "", nil},
+			{"DeleteSwiftAccounts", "storage", "", nil},
 			{"DeleteZuoraDomainAccount", "billing", "", nil},
 			{"DeleteSalesforceAccount", "crm", "", nil},
 			{"DeleteKmsDomain", "kms", "", nil},

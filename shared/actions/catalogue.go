@@ -39,6 +39,8 @@ const (
 	PurgeUmsDomain           = "PurgeUmsDomain"
 	CreateSwiftAccount       = "CreateSwiftAccount"
 	DeleteSwiftAccount       = "DeleteSwiftAccount"
+	// DeleteSwiftAccounts deletes every object storage account of a domain (purgeDomain).
+	DeleteSwiftAccounts = "DeleteSwiftAccounts"
 )
 
 // The result keys the steps add to a ticket's actionResults. The ids of the first four
@@ -187,7 +189,7 @@ func catalogue() []Action {
 		{
 			Name: "purgeDomain",
 			Description: "Purge the Domain: remove its subscriptions, tenants and users, its " +
-				"billing, CRM and key management accounts, then the domain itself. Irreversible: " +
+				"object storage, billing, CRM and key management accounts, then the domain itself. Irreversible: " +
 				"there is no rollback; a step that fails permanently ends the job ERROR with the " +
 				"steps before it done, and a step whose transient failures outlast its retries " +
 				"ends it TIMEDOUT, to be resumed there by a restart.",
@@ -198,6 +200,7 @@ func catalogue() []Action {
 				identity(PurgeUmsSubscriptions, ""),
 				identity(PurgeUmsTenants, ""),
 				identity(PurgeUmsUsers, ""),
+				outside(DeleteSwiftAccounts, Storage, ""),
 				outside(DeleteZuoraDomainAccount, Billing, ""),
 				outside(DeleteSalesforceAccount, CRM, ""),
 				outside(DeleteKmsDomain, KMS, ""),

@@ -234,6 +234,13 @@ func outsideCalls(ids *identity.Store) map[string]*OutsideStep {
 			},
 		},
 	}
+	// purgeDomain deletes the domain's object storage accounts, all that the system holds for it.
+	calls[actions.DeleteSwiftAccounts] = &OutsideStep{
+		MissingIsDone: true,
+		Params: func(_ context.Context, t *ticket.Ticket) (map[string]string, error) {
+			return map[string]string{actions.KeyDomainID: identity.DomainOf(t)}, nil
+		},
+	}
 	// purgeDomain's outside deletions: the ids come from the domain record; gone is done.
 	for _, del := range []struct{ step, attrKey string }{
 		{actions.DeleteZuoraDomainAccount, actions.KeyZuoraAccount},
