@@ -108,7 +108,7 @@ func (f *fixture) get(t *testing.T, id string) *ticket.Ticket {
 }
 
 func (f *fixture) run(id, step, phase string, catch *steps.CatchError) error {
-	_, err := f.r.Handle(context.Background(), steps.Payload{TicketID: id, Step: step, Phase: phase, Error: catch})
+	_, err := f.r.Handle(context.Background(), steps.Payload{TicketID: id, AccountID: "acct", Step: step, Phase: phase, Error: catch})
 	return err
 }
 
@@ -220,7 +220,10 @@ func TestHangUntilDeadlineIsJobCancelled(t *testing.T) {
 func TestTerminalTicketIsJobCancelledAndLeftAlone(t *testing.T) {
 	f := newFixture(t)
 	tk := f.newTicket(t, time.Time{})
-	if err := f.run(tk.ID, "", "complete", nil); err != nil {
+	if _, err := f.tickets.Update(context.Background(), tk.ID, func(t *ticket.Ticket) error {
+		t.Finish(ticket.Complete, t0)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	var jc *steps.JobCancelled
@@ -228,7 +231,7 @@ func TestTerminalTicketIsJobCancelledAndLeftAlone(t *testing.T) {
 		t.Fatalf("want JobCancelled, got %T %v", err, err)
 	}
 	before := f.get(t, tk.ID)
-	for _, ph := range []string{"failed", "timedOut", "complete", "undoFailed"} {
+	for _, ph := range []string{"failed", "timedOut", "undoFailed"} {
 		if err := f.run(tk.ID, "CreateKmsDomain", ph, &steps.CatchError{Error: "StepFailed", Cause: "x"}); err != nil {
 			t.Fatal(ph, err)
 		}
@@ -399,14 +402,62 @@ func TestTimedOut(t *testing.T) {
 	}
 }
 
-func TestComplete(t *testing.T) {
+func TestLastStepRecordsTheJobComplete(t *testing.T) {
 	f := newFixture(t)
 	tk := f.newTicket(t, time.Time{})
-	if err := f.run(tk.ID, "", "complete", nil); err != nil {
+	if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.get(t, tk.ID); got.Status != ticket.Complete || !got.Completion.Equal(t0) || got.ErrorCategory != "" {
-		t.Fatalf("after complete: %+v", got)
+	if got := f.get(t, tk.ID); got.Status != ticket.Running {
+		t.Fatalf("after the first step: %s", got.Status)
+	}
+	last := steps.Payload{TicketID: tk.ID, AccountID: tk.AccountID, Step: "CreateSalesforceAccount", Phase: "do", Final: true}
+	if _, err := f.r.Handle(context.Background(), last); err != nil {
+		t.Fatal(err)
+	}
+	got := f.get(t, tk.ID)
+	if got.Status != ticket.Complete || !got.Completion.Equal(t0) || got.ErrorCategory != "" ||
+		got.Steps["CreateSalesforceAccount"] != ticket.StepComplete || got.Results[actions.KeySalesforceAccount] == "" {
+		t.Fatalf("after the last step: %+v", got)
+	}
+	// A repeated delivery of the last step finds the job done and changes nothing.
+	if _, err := f.r.Handle(context.Background(), last); err == nil {
+		t.Fatal("a repeat after the job ended should be JobCancelled")
+	}
+	if again := f.get(t, tk.ID); again.Version != got.Version {
+		t.Fatalf("repeat wrote the ticket: %+v", again)
+	}
+}
+
+func TestLastStepAlreadyCompleteStillRecordsTheJobComplete(t *testing.T) {
+	f := newFixture(t)
+	tk := f.newTicket(t, time.Time{})
+	for _, step := range []string{"CreateKmsDomain", "CreateSalesforceAccount"} {
+		if err := f.run(tk.ID, step, "do", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := f.sim.Calls(actions.CreateSalesforceAccount)
+	if _, err := f.r.Handle(context.Background(), steps.Payload{TicketID: tk.ID, AccountID: tk.AccountID, Step: "CreateSalesforceAccount", Phase: "do", Final: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get(t, tk.ID); got.Status != ticket.Complete {
+		t.Fatalf("ticket %s", got.Status)
+	}
+	if n := f.sim.Calls(actions.CreateSalesforceAccount); n != calls {
+		t.Fatalf("the completed step called its system again (%d calls, had %d)", n, calls)
+	}
+}
+
+func TestStepOfATicketWhoseAccountTheInputMisnamesStillRuns(t *testing.T) {
+	f := newFixture(t)
+	tk := f.newTicket(t, time.Time{})
+	if _, err := f.r.Handle(context.Background(), steps.Payload{TicketID: tk.ID, AccountID: "someone-else", Step: "CreateKmsDomain", Phase: "do"}); err != nil {
+		t.Fatal(err)
+	}
+	got := f.get(t, tk.ID)
+	if got.Status != ticket.Running || got.Steps["CreateKmsDomain"] != ticket.StepComplete || got.AccountID != "acct" {
+		t.Fatalf("ticket %+v", got)
 	}
 }
 
