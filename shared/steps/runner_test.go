@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
+	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
@@ -35,6 +35,7 @@ var t0 = time.UnixMilli(1_700_000_000_000)
 
 type fixture struct {
 	r       *steps.Runner
+	ddb     *localdynamodb.Server
 	tickets *store.Store
 	sim     *simulator.Simulator
 	client  *outside.Client
@@ -45,11 +46,20 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db := dynamodbtest.Backends()[0].Open(t, store.TicketsTable("tickets"))
+	ddb, err := localdynamodb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ddb.Close() })
+	db := localdynamodb.Client(ddb.URL)
+	if err := localdynamodb.CreateTables(context.Background(), db, store.TicketsTable("tickets")); err != nil {
+		t.Fatal(err)
+	}
 	sim := simulator.New()
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() { sim.Close(); srv.Close() })
 	f := &fixture{
+		ddb:     ddb,
 		tickets: store.New(db, "tickets", store.WithSealer(plainSealer{})),
 		sim:     sim,
 		client:  outside.NewClient(outside.SimulatorConfig(srv.URL+"/_sim", 2*time.Second), nil),
@@ -502,4 +512,30 @@ func TestErrorNamesAsLambdaReportsThem(t *testing.T) {
 func catchOf(err error) *steps.CatchError {
 	b, _ := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": errorType(err)})
 	return &steps.CatchError{Error: errorType(err), Cause: string(b)}
+}
+
+// A write whose answer is lost commits, and the SDK's retry meets it: the step that started
+// twice and the last step whose write already ended the job both go on as if answered.
+func TestStepWritesWhoseAnswersAreLostStillCompleteTheJob(t *testing.T) {
+	for _, op := range []string{"UpdateItem", "PutItem"} {
+		t.Run(op, func(t *testing.T) {
+			f := newFixture(t)
+			tk := f.newTicket(t, time.Time{})
+			if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
+				t.Fatal(err)
+			}
+			remove, err := f.ddb.Inject(localdynamodb.Fault{Table: "tickets", Mode: localdynamodb.LoseAnswer, Operation: op, Times: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer remove()
+			if _, err := f.r.Handle(context.Background(), steps.Payload{TicketID: tk.ID, AccountID: "acct", Step: "CreateSalesforceAccount", Phase: "do", Final: true}); err != nil {
+				t.Fatal(err)
+			}
+			got := f.get(t, tk.ID)
+			if got.Status != ticket.Complete || got.Steps["CreateSalesforceAccount"] != ticket.StepComplete {
+				t.Fatalf("ticket %+v", got)
+			}
+		})
+	}
 }
