@@ -214,8 +214,8 @@ func TestTicketsRecordWhoRanThemAndOnlyAValidatedResolvedDomain(t *testing.T) {
 		params     map[string]string
 		wantDomain string
 	}{
-		"valid":           {map[string]string{"domainId": own.domain, "name": uniqueName("t")}, own.domain},
-		"invalid id":      {map[string]string{"domainId": "<script>", "name": uniqueName("t")}, ""},
+		"valid":      {map[string]string{"domainId": own.domain, "name": uniqueName("t")}, own.domain},
+		"invalid id": {map[string]string{"domainId": "<script>", "name": uniqueName("t")}, ""},
 		// Refused for its name, but its domainId is valid and resolved: the ticket is part of
 		// that domain's operation history.
 		"control in name": {map[string]string{"domainId": own.domain, "name": "t\x00"}, own.domain},
