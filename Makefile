@@ -68,7 +68,7 @@ build-%:
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" $(PACKAGE_$*)
 
 # Built, then run (not `go run`, which answers Ctrl-C with exit status 1 after a clean stop).
-run:
+run: $(DYNAMODB_LOCAL)
 	$(GO) build -o .local/bin/localstack ./cmd/localstack
 	exec .local/bin/localstack $(ARGS)
 
