@@ -269,6 +269,23 @@ func (s *Stack) FunctionIDs() []string {
 	return slices.Sorted(maps.Keys(s.functions))
 }
 
+// MeasureDynamoDBWrites starts counting the write capacity units the embedded DynamoDB's
+// writes would consume on AWS (DynamoDBWriteUnits); with another DynamoDB it does nothing.
+func (s *Stack) MeasureDynamoDBWrites() {
+	if s.embedded != nil {
+		s.embedded.MeasureWrites()
+	}
+}
+
+// DynamoDBWriteUnits answers the write capacity units by table since MeasureDynamoDBWrites
+// (nil when the stack uses another DynamoDB).
+func (s *Stack) DynamoDBWriteUnits() map[string]float64 {
+	if s.embedded == nil {
+		return nil
+	}
+	return s.embedded.WriteUnits()
+}
+
 // DynamoDBRequests counts the requests the embedded DynamoDB has served, by operation (nil
 // when the stack uses another DynamoDB).
 func (s *Stack) DynamoDBRequests() map[string]int64 {
