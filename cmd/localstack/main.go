@@ -15,6 +15,7 @@ import (
 
 	"github.com/actionservice/actionservice/local/dynamodblocal"
 	"github.com/actionservice/actionservice/local/stack"
+	"github.com/actionservice/actionservice/local/stepfunctions"
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/service"
 )
@@ -33,6 +34,7 @@ func main() {
 	flag.StringVar(&c.AdminToken, "admin-token", os.Getenv("ADMIN_TOKEN"), "accept this admin token (default: issue a new one)")
 	flag.BoolVar(&c.Samples, "samples", true, "load sample tickets")
 	flag.StringVar(&c.SFNAddr, "sfn-addr", cloud.Env("SFN_ADDR", "127.0.0.1:8083"), "local Step Functions API listen address")
+	flag.IntVar(&c.KeepEndedExecutions, "keep-executions", stepfunctions.DefaultKeepEnded, "how many ended executions the local Step Functions keeps with their histories (negative: all)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

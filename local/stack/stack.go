@@ -53,6 +53,9 @@ type Config struct {
 	// Clock drives the engine (default real time; tests give a *stepfunctions.FakeClock so retry
 	// intervals pass at once).
 	Clock stepfunctions.Clock
+	// KeepEndedExecutions is how many ended executions the engine keeps with their histories
+	// (default stepfunctions.DefaultKeepEnded; negative keeps all).
+	KeepEndedExecutions int
 	// OutsideTimeout bounds each call to an outside system (default 10 s).
 	OutsideTimeout time.Duration
 	// Sweep runs the reconciler every interval (default 10 s; negative disables it).
@@ -186,7 +189,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// Step Functions: the project's engine, running the template's state machines with the
 	// step Lambdas' handlers in process; the outside systems are the simulator on /_sim/.
 	s.Simulator = simulator.New()
-	s.Engine = stepfunctions.New(stepfunctions.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount})
+	s.Engine = stepfunctions.New(stepfunctions.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount, KeepEnded: c.KeepEndedExecutions})
 	outsideClient := outside.NewClient(outside.SimulatorConfig(s.URL+"/_sim", c.OutsideTimeout), nil)
 	tpl, err := samtemplate.Load()
 	if err != nil {
