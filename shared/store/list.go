@@ -183,9 +183,9 @@ func (s *Store) MarksPosition(ctx context.Context, q Query, id string) (bool, er
 }
 
 // Latest answers, of each of the actions, the newest ticket that targeted the domain,
-// newest first; an action the domain never ran has none. Each is one Query of one item on
-// the byDomainAction index, so the cost follows the number of actions, not the history's
-// length.
+// newest first; an action the domain never ran has none. Each is one Query of one key on the
+// byDomainAction index and a consistent read of that ticket, so the cost follows the number
+// of actions, not the history's length. A ticket deleted between the two is left out.
 func (s *Store) Latest(ctx context.Context, domain string, actions []string) ([]*ticket.Ticket, error) {
 	var out []*ticket.Ticket
 	for _, a := range actions {
@@ -202,11 +202,18 @@ func (s *Store) Latest(ctx context.Context, domain string, actions []string) ([]
 			return nil, unavailable("query "+indexByDomainAction, err)
 		}
 		for _, item := range res.Items {
-			var r record
-			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-				return nil, fmt.Errorf("decode ticket: %w", err)
+			id, ok := item[attrID].(*types.AttributeValueMemberS)
+			if !ok {
+				return nil, fmt.Errorf("query %s: an entry without %s", indexByDomainAction, attrID)
 			}
-			out = append(out, r.ticket())
+			t, err := s.Get(ctx, id.Value)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
 		}
 	}
 	slices.SortFunc(out, func(a, b *ticket.Ticket) int { return strings.Compare(b.ID, a.ID) })

@@ -37,23 +37,28 @@ const (
 	indexByAccountCategory = "byAccountCategory"
 	indexByDomain          = "byDomain"
 	// indexByDomainAction answers a domain's newest ticket of one action (the history's
-	// latest=true) with one single-item Query per action.
+	// latest=true) with one single-item Query per action. It projects the keys only: its
+	// entry is written once, when the ticket gets its domain, and never rewritten by the
+	// ticket's later changes, which a projection of the attributes would cost on every write.
 	indexByDomainAction = "byDomainAction"
 )
 
 // errorListKey is the single hash value of the byError index: every failed ticket.
 const errorListKey = "ERROR_JOBS"
 
-var indexes = []struct{ name, hash string }{
-	{indexByAccount, attrAccount},
-	{indexByStatus, attrStatus},
-	{indexByAccountStatus, attrAccountStatus},
-	{indexByError, attrErrorList},
-	{indexByAccountError, attrAccountErrorList},
-	{indexByCategory, attrErrorCategory},
-	{indexByAccountCategory, attrAccountErrorCategory},
-	{indexByDomain, attrDomain},
-	{indexByDomainAction, attrDomainAction},
+var indexes = []struct {
+	name, hash string
+	keysOnly   bool
+}{
+	{name: indexByAccount, hash: attrAccount},
+	{name: indexByStatus, hash: attrStatus},
+	{name: indexByAccountStatus, hash: attrAccountStatus},
+	{name: indexByError, hash: attrErrorList},
+	{name: indexByAccountError, hash: attrAccountErrorList},
+	{name: indexByCategory, hash: attrErrorCategory},
+	{name: indexByAccountCategory, hash: attrAccountErrorCategory},
+	{name: indexByDomain, hash: attrDomain},
+	{name: indexByDomainAction, hash: attrDomainAction, keysOnly: true},
 }
 
 // TTLAttribute is the attribute DynamoDB's TTL reads (epoch seconds).
@@ -73,6 +78,10 @@ func TicketsTable(name string) *dynamodb.CreateTableInput {
 		},
 	}
 	for _, ix := range indexes {
+		projection := types.ProjectionTypeAll
+		if ix.keysOnly {
+			projection = types.ProjectionTypeKeysOnly
+		}
 		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
 			AttributeName: aws.String(ix.hash), AttributeType: types.ScalarAttributeTypeS,
 		})
@@ -82,7 +91,7 @@ func TicketsTable(name string) *dynamodb.CreateTableInput {
 				{AttributeName: aws.String(ix.hash), KeyType: types.KeyTypeHash},
 				{AttributeName: aws.String(attrID), KeyType: types.KeyTypeRange},
 			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			Projection: &types.Projection{ProjectionType: projection},
 		})
 	}
 	return in
