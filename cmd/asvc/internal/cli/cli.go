@@ -136,8 +136,8 @@ Configuration (flags win over the environment):
 ` + "`make run`" + ` prints the export line for the local stack.
 
 ` + exitCodesHelp,
-		SilenceErrors: true,
-		SilenceUsage:  true,
+		SilenceErrors:    true,
+		SilenceUsage:     true,
 		PersistentPreRun: func(*cobra.Command, []string) { a.started = true },
 	}
 	root.SetIn(a.env.Stdin)

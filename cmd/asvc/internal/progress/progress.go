@@ -93,7 +93,9 @@ func (v *View) stepNames(t *ticket.View) []string {
 	return names
 }
 
-// outcome is what a terminal ticket adds below its steps: why it failed, or what it made.
+// outcome is what a terminal ticket adds below its steps: why it failed, and what it made
+// that still exists. A job that ended ERROR or CANCELLED was rolled back, so its results name
+// what is gone; a TIMEDOUT job kept its completed steps for a restart.
 func outcome(t *ticket.View) [][2]string {
 	if !t.Status.Terminal() {
 		return nil
@@ -101,6 +103,9 @@ func outcome(t *ticket.View) [][2]string {
 	var out [][2]string
 	if t.ErrorCategory != "" || t.ErrorDescription != "" {
 		out = append(out, [2]string{"error", strings.TrimSpace(t.ErrorCategory + ": " + t.ErrorDescription)})
+	}
+	if t.Status != ticket.Complete && t.Status != ticket.TimedOut {
+		return out
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.ActionResults)) {
 		out = append(out, [2]string{"result", k + "=" + t.ActionResults[k]})
@@ -150,6 +155,7 @@ func (v *View) redraw(t *ticket.View) error {
 // fit is a live line, label then status, cut to the terminal's width and the status coloured
 // (after cutting, so that the escapes are never cut or counted).
 func (v *View) fit(label, status string) string {
+	c, coloured := colours[status]
 	if v.width > 0 {
 		r := []rune(label + status)
 		if len(r) >= v.width {
@@ -160,7 +166,7 @@ func (v *View) fit(label, status string) string {
 		}
 		status = string(r[len([]rune(label)):])
 	}
-	if c, ok := colours[status]; ok {
+	if coloured {
 		return label + c + status + reset
 	}
 	return label + status
