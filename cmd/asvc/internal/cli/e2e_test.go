@@ -3,12 +3,15 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +23,7 @@ import (
 	"github.com/actionservice/actionservice/local/stack"
 	"github.com/actionservice/actionservice/local/stepfunctions"
 	"github.com/actionservice/actionservice/shared/service"
+	"github.com/actionservice/actionservice/shared/ticket"
 )
 
 // start runs a local stack for one test, on the engine's skipping clock so that retry
@@ -262,5 +266,256 @@ func TestSubmitWithNoTerminalPrintsOneLinePerChange(t *testing.T) {
 				t.Errorf("no domainId result line")
 			}
 		})
+	}
+}
+
+func TestSubmitWithJSONOutputPrintsOnlyTheFinalTicket(t *testing.T) {
+	s := start(t)
+	r := asvc(t, s, true, nil, "submit", "createDomain", "name="+uniqueName("Acme"), "--output", "json")
+	if r.code != cli.ExitComplete {
+		t.Fatalf("exit %d", r.code)
+	}
+	var doc ticket.Document
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("stdout is not one ticket document: %v\n%s", err, r.stdout)
+	}
+	if doc.JobTicket.Status != ticket.Complete || doc.JobTicket.ActionResults["domainId"] == "" || doc.JobTicket.Completion == nil {
+		t.Errorf("final ticket %+v", doc.JobTicket)
+	}
+}
+
+func TestAJobThatTimesOutExitsFourAndRestartResumesItToComplete(t *testing.T) {
+	s := start(t)
+	if _, err := s.Simulator.Inject(simulator.Fault{Operation: "CreateSalesforceAccount", Mode: simulator.Transient}); err != nil {
+		t.Fatal(err)
+	}
+	r := asvc(t, s, false, nil, "submit", "createDomain", "name="+uniqueName("Acme"))
+	if r.code != cli.ExitJobTimedOut {
+		t.Fatalf("exit %d; want %d (TIMEDOUT)", r.code, cli.ExitJobTimedOut)
+	}
+	id := strings.Fields(r.stdout)[0]
+	if !strings.Contains(r.stdout, id+" step CreateSalesforceAccount TIMEDOUT\n"+id+" job createDomain TIMEDOUT\n"+id+" error DEPENDENCY: ") {
+		t.Errorf("no timed-out step, job and its error in:\n%s", r.stdout)
+	}
+	s.Simulator.ClearFaults()
+	r = asvc(t, s, false, nil, "restart", id)
+	if r.code != cli.ExitComplete {
+		t.Fatalf("restart exit %d", r.code)
+	}
+	if !strings.HasPrefix(r.stdout, id+" job createDomain RETRY\n") || !strings.Contains(r.stdout, id+" job createDomain COMPLETE\n") {
+		t.Errorf("restart did not follow the job from RETRY to COMPLETE:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stdout, "CreateKmsDomain RUNNING") {
+		t.Errorf("a completed step ran again:\n%s", r.stdout)
+	}
+	// A second restart is the API's 409, shown as one line with the request id.
+	r = asvc(t, s, false, nil, "restart", id)
+	want := regexp.MustCompile(`^asvc: 409 Conflict: job ` + id + ` is COMPLETE; only a TIMEDOUT job can be restarted \(request id [0-9a-f-]{36}\)\n$`)
+	if r.code != cli.ExitFailure || !want.MatchString(r.stderr) {
+		t.Errorf("exit %d, stderr %q; want 1 and %s", r.code, r.stderr, want)
+	}
+}
+
+func TestAJobPastItsDeadlineExitsFive(t *testing.T) {
+	s := start(t)
+	r := asvc(t, s, false, nil, "submit", "createDomain", "name="+uniqueName("Acme"), "--deadline", "1ms")
+	if r.code != cli.ExitJobCanceled {
+		t.Fatalf("exit %d; want %d (CANCELLED)", r.code, cli.ExitJobCanceled)
+	}
+	if !strings.Contains(r.stdout, " job createDomain CANCELLED\n") || !strings.Contains(r.stdout, " error TIMEOUT: deadline passed") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+}
+
+func TestASubmitMissingAParameterExitsThreeWithTheAPIsReason(t *testing.T) {
+	s := start(t)
+	r := asvc(t, s, false, nil, "submit", "createDomain", "company=Acme")
+	if r.code != cli.ExitJobError || !strings.Contains(r.stdout, " error USER_INPUT: Missing required parameter [name]\n") {
+		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+}
+
+func TestSubmitReadsTheBodyFromAJSONOrXMLFile(t *testing.T) {
+	s := start(t)
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"domain.json": `{"JobTicket":{"actionParams":{"name":"` + uniqueName("Json") + `"}}}`,
+		"domain.xml":  `<JobTicket><actionParams><entry><key>name</key><value>` + uniqueName("Xml") + `</value></entry></actionParams></JobTicket>`,
+	} {
+		file := filepath.Join(dir, name)
+		if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := asvc(t, s, false, nil, "submit", "createDomain", "--file", file, "-o", "json")
+		if r.code != cli.ExitComplete {
+			t.Errorf("%s: exit %d", name, r.code)
+		}
+	}
+}
+
+func TestAProblemIsOneLineWithTheRequestIDAndExitsOne(t *testing.T) {
+	s := start(t)
+	for _, c := range []struct {
+		args   []string
+		env    map[string]string
+		detail string
+	}{
+		{[]string{"get", "ffffffffffffffffffffffff"}, nil, "404 Not Found: no job ticket ffffffffffffffffffffffff"},
+		{[]string{"submit", "noSuchAction"}, nil, `404 Not Found: no action "noSuchAction"; GET /action lists them`},
+		{[]string{"count", "--errors"}, map[string]string{"ACTION_SERVICE_TOKEN": "wrong"}, "401 Unauthorized: "},
+	} {
+		r := asvc(t, s, false, c.env, c.args...)
+		line := regexp.MustCompile(`^asvc: ` + regexp.QuoteMeta(c.detail) + `.*\(request id [0-9a-f-]{36}\)\n$`)
+		if r.code != cli.ExitFailure || !line.MatchString(r.stderr) || r.stdout != "" {
+			t.Errorf("asvc %v: exit %d, stderr %q; want 1 and %s", c.args, r.code, r.stderr, line)
+		}
+	}
+}
+
+func TestJobsWithAllFollowsTheLinkHeaderThroughEveryPage(t *testing.T) {
+	s := start(t)
+	list := func(args ...string) []ticket.View {
+		t.Helper()
+		r := asvc(t, s, false, nil, append([]string{"jobs", "--account", stack.SampleAccount, "-o", "json"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("exit %d", r.code)
+		}
+		var doc ticket.List
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.TicketList.Tickets
+	}
+	ids := func(ts []ticket.View) []string {
+		var out []string
+		for _, v := range ts {
+			out = append(out, v.TicketID)
+		}
+		return out
+	}
+	whole := list()
+	if len(whole) < 3 {
+		t.Fatalf("%d sample tickets; want at least 3 to page through", len(whole))
+	}
+	if got := list("--limit", "2"); !slices.Equal(ids(got), ids(whole[:2])) {
+		t.Errorf("one page of 2: %v", ids(got))
+	}
+	if got := list("--limit", "2", "--all"); !slices.Equal(ids(got), ids(whole)) {
+		t.Errorf("pages of 2 with --all: %v; want %v", ids(got), ids(whole))
+	}
+	r := asvc(t, s, false, nil, "jobs", "--account", stack.SampleAccount, "--limit", "1")
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[0], "TICKET") || !strings.HasPrefix(lines[1], whole[0].TicketID) {
+		t.Errorf("table:\n%s", r.stdout)
+	}
+	if want := "more jobs follow: --all lists them all, --marker " + whole[0].TicketID + " the next page\n"; r.stderr != want {
+		t.Errorf("stderr %q; want %q", r.stderr, want)
+	}
+}
+
+func TestCountDeleteAndTheErrorListsAgree(t *testing.T) {
+	s := start(t)
+	count := func(args ...string) int {
+		t.Helper()
+		r := asvc(t, s, false, nil, append([]string{"count"}, args...)...)
+		n, err := strconv.Atoi(strings.TrimSpace(r.stdout))
+		if r.code != 0 || err != nil {
+			t.Fatalf("count %v: exit %d, %q", args, r.code, r.stdout)
+		}
+		return n
+	}
+	if _, err := s.Simulator.Inject(simulator.Fault{Operation: "CreateSalesforceAccount", Mode: simulator.Permanent, Status: 409}); err != nil {
+		t.Fatal(err)
+	}
+	before := count("--category", "CONFLICT")
+	r := asvc(t, s, false, nil, "submit", "createDomain", "name="+uniqueName("Acme"), "-o", "json")
+	var doc ticket.Document
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	id := doc.JobTicket.TicketID
+	if n := count("--category", "CONFLICT"); n != before+1 {
+		t.Errorf("CONFLICT count %d after one more; was %d", n, before)
+	}
+	r = asvc(t, s, false, nil, "jobs", "--category", "CONFLICT")
+	if !strings.Contains(r.stdout, id+"  createDomain") {
+		t.Errorf("the failed job is not in its category's list:\n%s", r.stdout)
+	}
+	if n := count("--status", "ERROR"); n < 1 {
+		t.Errorf("ERROR count %d", n)
+	}
+	if r = asvc(t, s, false, nil, "delete", id); r.code != 0 || r.stdout != "deleted "+id+"\n" {
+		t.Errorf("delete: exit %d, %q", r.code, r.stdout)
+	}
+	if n := count("--category", "CONFLICT"); n != before {
+		t.Errorf("CONFLICT count %d after the delete; want %d", n, before)
+	}
+	if r = asvc(t, s, false, nil, "get", id); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "404 Not Found") {
+		t.Errorf("get after delete: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestActionsListsTheCatalogueWithParametersAndSteps(t *testing.T) {
+	s := start(t)
+	r := asvc(t, s, false, nil, "actions")
+	want := "createDomain\n" +
+		"  Create a new Domain: its identity record, its key management tenant, its CRM account and its billing account. A failure rolls back what was created.\n" +
+		"  params: name* company emailAddress addressLine1 city state zip country phone website description (* required)\n" +
+		"  steps:  CreateUmsDomain → CreateKmsDomain → CreateSalesforceAccount → CreateZuoraDomainAccount\n"
+	if r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("exit %d; want createDomain's entry:\n%s", r.code, want)
+	}
+}
+
+func TestGetShowsTheTicketWithItsStepsInRunningOrder(t *testing.T) {
+	s := start(t)
+	r := asvc(t, s, false, nil, "submit", "createTenant", "-o", "json")
+	var doc ticket.Document
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r = asvc(t, s, false, nil, "get", doc.JobTicket.TicketID)
+	for _, want := range []string{
+		"ticket     " + doc.JobTicket.TicketID + "\n",
+		"action     createTenant\n",
+		"status     ERROR\n",
+		"error      USER_INPUT: Missing required parameter [domainId]\n",
+		"step       CreateUmsTenant  PENDING\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("no %q in:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestAWrongCommandLineExitsTwoBeforeAnyRequest(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"submit", "createDomain", "name"}, nil, `parameter "name" is not key=value`},
+		{[]string{"submit", "createDomain", "a=1", "a=2"}, nil, "parameter a given twice"},
+		{[]string{"submit"}, nil, "want ACTION"},
+		{[]string{"get"}, nil, "want ID, got 0 arguments"},
+		{[]string{"jobs", "--status", "DONE"}, nil, "DONE"},
+		{[]string{"jobs", "--errors", "--status", "ERROR"}, nil, "the error lists filter by category only"},
+		{[]string{"count"}, nil, "count what?"},
+		{[]string{"jobs", "--limit", "x"}, nil, "invalid argument"},
+		{[]string{"frobnicate"}, nil, "unknown command"},
+		{[]string{"jobs"}, map[string]string{"ACTION_SERVICE_URL": ""}, "no endpoint: set --endpoint or ACTION_SERVICE_URL"},
+		{[]string{"jobs", "-o", "yaml"}, nil, `--output is text or json, not "yaml"`},
+	} {
+		var stdout, stderr bytes.Buffer
+		vars := map[string]string{"ACTION_SERVICE_URL": "http://127.0.0.1:1"}
+		for k, v := range c.env {
+			vars[k] = v
+		}
+		code := cli.Run(context.Background(), c.args, cli.Env{
+			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+			Getenv: func(k string) string { return vars[k] }, Terminal: func(io.Writer) (bool, int) { return false, 0 },
+		})
+		if code != cli.ExitUsage || !strings.Contains(stderr.String(), c.want) || !strings.HasPrefix(stderr.String(), "asvc: ") {
+			t.Errorf("asvc %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr.String(), c.want)
+		}
 	}
 }

@@ -45,6 +45,9 @@ func (f *filterFlags) filter() (client.Filter, error) {
 		}
 		out.Category = c
 	}
+	if err := out.Check(); err != nil {
+		return out, usageError{err}
+	}
 	return out, nil
 }
 

@@ -333,13 +333,22 @@ type Filter struct {
 	Category ticket.Category
 }
 
+// Check refuses a filter no route serves: the error lists filter by category only.
+func (f Filter) Check() error {
+	if (f.Errors || f.Category != "") && (f.Account != "" || f.Action != "" || f.Status != "") {
+		return errors.New("the error lists filter by category only: --errors and --category do not go with --account, --action or --status")
+	}
+	return nil
+}
+
 // route is the filter's list path and its query values.
 func (f Filter) route() (string, url.Values, error) {
+	if err := f.Check(); err != nil {
+		return "", nil, err
+	}
 	q := url.Values{}
 	byJob := f.Account != "" || f.Action != ""
 	switch {
-	case (f.Errors || f.Category != "") && (byJob || f.Status != ""):
-		return "", nil, errors.New("the error lists filter by category only: --errors and --category do not go with --account, --action or --status")
 	case f.Errors || f.Category != "":
 		if f.Category != "" {
 			return "/job/error/" + url.PathEscape(string(f.Category)), q, nil
