@@ -109,6 +109,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			retry = p.Status == http.StatusBadGateway || p.Status == http.StatusServiceUnavailable || p.Status == http.StatusGatewayTimeout
 		}
 		if !retry || try >= attempts {
+			if try > 1 && err != nil {
+				err = fmt.Errorf("%w (after %d attempts)", err, try)
+			}
 			return resp, err
 		}
 		// Full jitter: many clients that met one outage do not come back in step.
@@ -145,7 +148,8 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", r.method, u.Redacted(), err)
+		// The *url.Error names the method and the URL already.
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
