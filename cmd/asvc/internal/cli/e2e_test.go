@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/actionservice/actionservice/cmd/asvc/internal/cli"
+	"github.com/actionservice/actionservice/cmd/asvc/internal/client"
 	"github.com/actionservice/actionservice/cmd/asvc/internal/progress"
 	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/local/stack"
@@ -28,7 +29,11 @@ import (
 
 // start runs a local stack for one test, on the engine's skipping clock so that retry
 // intervals pass at once (a TIMEDOUT job takes milliseconds, not minutes).
-func start(t *testing.T) *stack.Stack {
+func start(t *testing.T) *stack.Stack { return startWith(t, 5*time.Second) }
+
+// startWith starts the stack with each call to an outside system bounded by outsideTimeout:
+// a hung call (simulator.Hang) holds its step RUNNING that long.
+func startWith(t *testing.T, outsideTimeout time.Duration) *stack.Stack {
 	t.Helper()
 	fc := stepfunctions.NewFakeClock(time.Now())
 	// No test here makes a handler hang, so one slowed by a loaded machine must not count as
@@ -36,7 +41,7 @@ func start(t *testing.T) *stack.Stack {
 	fc.HandlerGrace = time.Minute
 	s, err := stack.Start(context.Background(), stack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1, Clock: fc,
-		OutsideTimeout: 5 * time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OutsideTimeout: outsideTimeout, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", IdentityTable: "identity",
 			WaitCap: 5 * time.Second, ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
 	})
@@ -56,12 +61,18 @@ type run struct {
 
 func asvc(t *testing.T, s *stack.Stack, tty bool, env map[string]string, args ...string) run {
 	t.Helper()
+	return asvcUntil(context.Background(), t, s, tty, env, args...)
+}
+
+// asvcUntil runs asvc until it ends or ctx is cancelled, as Ctrl-C cancels main's.
+func asvcUntil(ctx context.Context, t *testing.T, s *stack.Stack, tty bool, env map[string]string, args ...string) run {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	vars := map[string]string{"ACTION_SERVICE_URL": s.URL, "ACTION_SERVICE_TOKEN": s.AdminToken}
 	for k, v := range env {
 		vars[k] = v
 	}
-	code := cli.Run(context.Background(), args, cli.Env{
+	code := cli.Run(ctx, args, cli.Env{
 		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
 		Getenv:   func(k string) string { return vars[k] },
 		Terminal: func(io.Writer) (bool, int) { return tty, 0 },
@@ -516,6 +527,94 @@ func TestAWrongCommandLineExitsTwoBeforeAnyRequest(t *testing.T) {
 		})
 		if code != cli.ExitUsage || !strings.Contains(stderr.String(), c.want) || !strings.HasPrefix(stderr.String(), "asvc: ") {
 			t.Errorf("asvc %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
+
+// submitted is a createDomain job submitted by another client, as asvc wait finds it.
+func submitted(t *testing.T, s *stack.Stack) string {
+	t.Helper()
+	c, err := client.New(s.URL, s.AdminToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.Submit(context.Background(), "createDomain", client.Submission{Params: map[string]string{"name": uniqueName("Acme")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.TicketID
+}
+
+func TestWaitRedrawsARunningJobStepByStepUntilItCompletes(t *testing.T) {
+	// The CRM's first call hangs until the step gives up on it (300 ms), and the retry goes
+	// through: the job is seen with its first two steps done and the third running.
+	s := startWith(t, 300*time.Millisecond)
+	if _, err := s.Simulator.Inject(simulator.Fault{Operation: "CreateSalesforceAccount", Mode: simulator.Hang, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	id := submitted(t, s)
+	r := asvc(t, s, true, nil, "wait", id)
+	if r.code != cli.ExitComplete {
+		t.Fatalf("exit %d", r.code)
+	}
+	fs := frames(t, r.stdout)
+	running := []string{
+		"createDomain " + id + " RUNNING",
+		"  ✓ CreateUmsDomain          COMPLETE",
+		"  ✓ CreateKmsDomain          COMPLETE",
+		"  › CreateSalesforceAccount  RUNNING",
+		"  · CreateZuoraDomainAccount PENDING",
+	}
+	if !slices.ContainsFunc(fs, func(f []string) bool { return slices.Equal(f, running) }) {
+		t.Errorf("no frame shows the CRM step running after the first two completed:\n%s", strings.Join(running, "\n"))
+	}
+	if last := fs[len(fs)-1]; last[0] != "createDomain "+id+" COMPLETE" {
+		t.Errorf("last frame starts %q", last[0])
+	}
+	stepsMoveForward(t, fs)
+}
+
+func TestWaitOnAnEndedJobExitsWithItsOutcomeAtOnce(t *testing.T) {
+	s := start(t)
+	r := asvc(t, s, false, nil, "jobs", "--account", stack.SampleAccount, "--status", "CANCELLED", "-o", "json")
+	var doc ticket.List
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.TicketList.Tickets) == 0 {
+		t.Fatalf("no CANCELLED sample ticket: %v", err)
+	}
+	id := doc.TicketList.Tickets[0].TicketID
+	r = asvc(t, s, false, nil, "wait", id)
+	if r.code != cli.ExitJobCanceled || !strings.Contains(r.stdout, id+" job ") {
+		t.Errorf("exit %d; want %d", r.code, cli.ExitJobCanceled)
+	}
+}
+
+func TestInterruptingTheLiveViewExits130AndSaysHowToFollowAgain(t *testing.T) {
+	s := start(t)
+	if _, err := s.Simulator.Inject(simulator.Fault{Operation: "CreateSalesforceAccount", Mode: simulator.Hang}); err != nil {
+		t.Fatal(err)
+	}
+	id := submitted(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	r := asvcUntil(ctx, t, s, false, nil, "wait", id)
+	want := "asvc: stopped following job " + id + ", which is RUNNING: asvc wait " + id + " follows it again\n"
+	if r.code != cli.ExitInterrupted || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, cli.ExitInterrupted, want)
+	}
+	if !strings.Contains(r.stdout, id+" job createDomain RUNNING\n") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+}
+
+func TestHelpNeedsNoEndpointAndNamesTheExitStatuses(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"submit", "--help"}, {"help", "wait"}} {
+		var stdout, stderr bytes.Buffer
+		code := cli.Run(context.Background(), args, cli.Env{
+			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+			Getenv: func(string) string { return "" }, Terminal: func(io.Writer) (bool, int) { return false, 0 },
+		})
+		if code != 0 || !strings.Contains(stdout.String(), "3    the job ended ERROR") || !strings.Contains(stdout.String(), "5    the job ended CANCELLED") {
+			t.Errorf("asvc %v: exit %d, stdout:\n%s\nstderr: %s", args, code, stdout.String(), stderr.String())
 		}
 	}
 }
