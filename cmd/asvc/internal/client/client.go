@@ -49,7 +49,9 @@ func New(endpoint, token string) (*Client, error) {
 		return nil, fmt.Errorf("endpoint %q is not an http(s) URL", endpoint)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &Client{Endpoint: u, Token: token, HTTP: &http.Client{}, Attempts: 4, Backoff: 250 * time.Millisecond}, nil
+	// A request that hangs is a network error like any other, so it has an end: beyond the
+	// longest wait the API holds an answer (its wait cap, under API Gateway's 29 s).
+	return &Client{Endpoint: u, Token: token, HTTP: &http.Client{Timeout: time.Minute}, Attempts: 4, Backoff: 250 * time.Millisecond}, nil
 }
 
 // Problem is an answer that is not a success: the API's RFC 9457 problem document, or what
@@ -78,11 +80,38 @@ func (p *Problem) Error() string {
 
 // request is one call: what to send, and whether sending it twice does no harm.
 type request struct {
-	method, path string
-	query        url.Values
-	header       http.Header
-	body         []byte
-	repeatable   bool
+	method     string
+	url        *url.URL
+	header     http.Header
+	body       []byte
+	repeatable bool
+}
+
+// at is the URL of the API path made of segments (each escaped), under the endpoint.
+func (c *Client) at(q url.Values, segments ...string) *url.URL {
+	u := *c.Endpoint
+	raw := u.EscapedPath()
+	for _, s := range segments {
+		u.Path += "/" + s
+		raw += "/" + url.PathEscape(s)
+	}
+	u.RawPath, u.RawQuery = raw, q.Encode()
+	return &u
+}
+
+// follow is the URL a Link's target names, resolved against the endpoint (the API writes an
+// absolute path, stage included). A target on another origin is refused: the token would go
+// with the request.
+func (c *Client) follow(target string) (*url.URL, error) {
+	ref, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("Link target %q: %w", target, err)
+	}
+	u := c.Endpoint.ResolveReference(ref)
+	if u.Scheme != c.Endpoint.Scheme || u.Host != c.Endpoint.Host {
+		return nil, fmt.Errorf("Link target %q is not on %s://%s: not followed", target, c.Endpoint.Scheme, c.Endpoint.Host)
+	}
+	return u, nil
 }
 
 // response is a success's status, headers and body.
@@ -125,10 +154,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 }
 
 func (c *Client) once(ctx context.Context, r request) (*response, error) {
-	u := c.resolve(r.path)
-	if len(r.query) > 0 {
-		u.RawQuery = r.query.Encode()
-	}
+	u := r.url
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
@@ -160,18 +186,6 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 		return nil, problemOf(resp, b)
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
-}
-
-// resolve is path (an API path like /job/ID, or a Link's target, which carries the stage)
-// as a URL under the endpoint.
-func (c *Client) resolve(path string) *url.URL {
-	ref, err := url.Parse(path)
-	if err == nil && ref.Path != "" && strings.HasPrefix(ref.Path, c.Endpoint.Path+"/") {
-		return c.Endpoint.ResolveReference(ref)
-	}
-	u := *c.Endpoint
-	u.Path += path
-	return &u
 }
 
 // problemOf reads a failed answer: its problem document, or, when something other than the
@@ -214,9 +228,9 @@ type Parameter struct {
 // Actions is the whole catalogue, every page of it.
 func (c *Client) Actions(ctx context.Context) ([]Action, error) {
 	var all []Action
-	next := "/action"
-	for next != "" {
-		resp, err := c.do(ctx, request{method: http.MethodGet, path: next, repeatable: true})
+	next := c.at(nil, "action")
+	for next != nil {
+		resp, err := c.do(ctx, request{method: http.MethodGet, url: next, repeatable: true})
 		if err != nil {
 			return nil, err
 		}
@@ -229,7 +243,12 @@ func (c *Client) Actions(ctx context.Context) ([]Action, error) {
 			return nil, fmt.Errorf("GET %s: unreadable catalogue: %w", next, err)
 		}
 		all = append(all, doc.Actions.Action...)
-		next = nextLink(resp.header)
+		next = nil
+		if target := nextLink(resp.header); target != "" {
+			if next, err = c.follow(target); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return all, nil
 }
@@ -271,7 +290,7 @@ func (c *Client) Submit(ctx context.Context, action string, s Submission) (*tick
 		q.Set("timeOut", strconv.FormatInt(s.Deadline.Milliseconds(), 10))
 	}
 	resp, err := c.do(ctx, request{
-		method: http.MethodPost, path: "/action/" + url.PathEscape(action), query: q, body: body,
+		method: http.MethodPost, url: c.at(q, "action", action), body: body,
 		header: http.Header{"Content-Type": {ctype}, "Idempotency-Key": {key}}, repeatable: true,
 	})
 	if err != nil {
@@ -303,7 +322,7 @@ func (c *Client) getJob(ctx context.Context, id string, wait time.Duration) (*ti
 	if wait > 0 {
 		q.Set("timeOut", strconv.FormatInt(wait.Milliseconds(), 10))
 	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/job/" + url.PathEscape(id), query: q, repeatable: true})
+	resp, err := c.do(ctx, request{method: http.MethodGet, url: c.at(q, "job", id), repeatable: true})
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +333,7 @@ func (c *Client) getJob(ctx context.Context, id string, wait time.Duration) (*ti
 // has applied, a repeat answers 409 (the job is RETRY or RUNNING), which would report a
 // success as a failure.
 func (c *Client) Restart(ctx context.Context, id string) (*ticket.View, error) {
-	resp, err := c.do(ctx, request{method: http.MethodPut, path: "/job/" + url.PathEscape(id)})
+	resp, err := c.do(ctx, request{method: http.MethodPut, url: c.at(nil, "job", id)})
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +342,7 @@ func (c *Client) Restart(ctx context.Context, id string) (*ticket.View, error) {
 
 // Delete removes a terminal ticket.
 func (c *Client) Delete(ctx context.Context, id string) error {
-	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/job/" + url.PathEscape(id), repeatable: true})
+	_, err := c.do(ctx, request{method: http.MethodDelete, url: c.at(nil, "job", id), repeatable: true})
 	return err
 }
 
@@ -345,21 +364,20 @@ func (f Filter) Check() error {
 	return nil
 }
 
-// route is the filter's list path and its query values.
-func (f Filter) route() (string, url.Values, error) {
+// route is the path segments of the filter's list and its query values.
+func (f Filter) route() ([]string, url.Values, error) {
 	if err := f.Check(); err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	q := url.Values{}
 	byJob := f.Account != "" || f.Action != ""
 	switch {
-	case f.Errors || f.Category != "":
-		if f.Category != "" {
-			return "/job/error/" + url.PathEscape(string(f.Category)), q, nil
-		}
-		return "/job/error", q, nil
+	case f.Category != "":
+		return []string{"job", "error", string(f.Category)}, q, nil
+	case f.Errors:
+		return []string{"job", "error"}, q, nil
 	case f.Status != "" && !byJob:
-		return "/job/status/" + url.PathEscape(string(f.Status)), q, nil
+		return []string{"job", "status", string(f.Status)}, q, nil
 	}
 	if f.Account != "" {
 		q.Set("accountId", f.Account)
@@ -370,10 +388,11 @@ func (f Filter) route() (string, url.Values, error) {
 	if f.Status != "" {
 		q.Set("status", string(f.Status))
 	}
-	return "/job", q, nil
+	return []string{"job"}, q, nil
 }
 
-// Page is one page of a job list; Next is the Link to the following one ("" on the last).
+// Page is one page of a job list; Next is the Link's target of the following one ("" on the
+// last), for NextJobs.
 type Page struct {
 	Tickets []ticket.View
 	Next    string
@@ -400,22 +419,26 @@ func (c *Client) Jobs(ctx context.Context, f Filter, p Paging) (*Page, error) {
 	if p.Marker != "" {
 		q.Set("marker", p.Marker)
 	}
-	return c.page(ctx, request{method: http.MethodGet, path: path, query: q, repeatable: true})
+	return c.page(ctx, c.at(q, path...))
 }
 
 // NextJobs is the page a previous page's Next links to.
 func (c *Client) NextJobs(ctx context.Context, next string) (*Page, error) {
-	return c.page(ctx, request{method: http.MethodGet, path: next, repeatable: true})
+	u, err := c.follow(next)
+	if err != nil {
+		return nil, err
+	}
+	return c.page(ctx, u)
 }
 
-func (c *Client) page(ctx context.Context, r request) (*Page, error) {
-	resp, err := c.do(ctx, r)
+func (c *Client) page(ctx context.Context, u *url.URL) (*Page, error) {
+	resp, err := c.do(ctx, request{method: http.MethodGet, url: u, repeatable: true})
 	if err != nil {
 		return nil, err
 	}
 	var doc ticket.List
 	if err := json.Unmarshal(resp.body, &doc); err != nil {
-		return nil, fmt.Errorf("GET %s: unreadable ticket list: %w", r.path, err)
+		return nil, fmt.Errorf("GET %s: unreadable ticket list: %w", u.Path, err)
 	}
 	return &Page{Tickets: doc.TicketList.Tickets, Next: nextLink(resp.header)}, nil
 }
@@ -427,17 +450,18 @@ func (c *Client) Count(ctx context.Context, f Filter) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if path == "/job" {
+	if len(path) == 1 {
 		return 0, errors.New("the API counts error jobs (--errors, --category) and jobs by status (--status) only")
 	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: path + "/count", query: q,
+	u := c.at(q, append(path, "count")...)
+	resp, err := c.do(ctx, request{method: http.MethodGet, url: u,
 		header: http.Header{"Accept": {"text/plain"}}, repeatable: true})
 	if err != nil {
 		return 0, err
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(resp.body)))
 	if err != nil {
-		return 0, fmt.Errorf("GET %s/count: the answer %q is not a number", path, resp.body)
+		return 0, fmt.Errorf("GET %s: the answer %q is not a number", u.Path, resp.body)
 	}
 	return n, nil
 }

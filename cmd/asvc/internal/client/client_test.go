@@ -183,3 +183,36 @@ func TestPagesFollowTheLinkUnderTheEndpointsStage(t *testing.T) {
 		t.Errorf("requests %v; want %v", paths, want)
 	}
 }
+
+func TestALinkToAnotherOriginIsNotFollowedSoTheTokenStaysHome(t *testing.T) {
+	other := &flaky{answer: answerTicket(200)}
+	elsewhere := httptest.NewServer(other)
+	t.Cleanup(elsewhere.Close)
+	f := &flaky{answer: func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Link", "<"+elsewhere.URL+"/job/error?marker=T1>; rel=\"next\"")
+		_, _ = w.Write([]byte(`{"TicketList":{"Tickets":[{"ticketId":"T1"}]}}`))
+	}}
+	c := serve(t, f, "")
+	p, err := c.Jobs(context.Background(), client.Filter{Errors: true}, client.Paging{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.NextJobs(context.Background(), p.Next); err == nil {
+		t.Error("followed a Link to another origin")
+	}
+	if n := len(other.requests()); n != 0 {
+		t.Errorf("%d requests reached the other origin", n)
+	}
+}
+
+func TestAnIDIsOnePathSegmentWhateverItHolds(t *testing.T) {
+	f := &flaky{answer: answerTicket(200)}
+	c := serve(t, f, "/dev")
+	if _, err := c.Job(context.Background(), "a/b c"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.requests()[0].URL.EscapedPath(); got != "/dev/job/a%2Fb%20c" {
+		t.Errorf("path %s", got)
+	}
+}
