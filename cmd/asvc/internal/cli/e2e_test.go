@@ -463,6 +463,15 @@ func TestCountDeleteAndTheErrorListsAgree(t *testing.T) {
 	if r = asvc(t, s, false, nil, "get", id); r.code != cli.ExitFailure || !strings.Contains(r.stderr, "404 Not Found") {
 		t.Errorf("get after delete: exit %d, %q", r.code, r.stderr)
 	}
+	if r = asvc(t, s, false, nil, "delete", "--category", "CONFLICT"); r.code != 0 || r.stdout != "deleted every CONFLICT error job\n" {
+		t.Errorf("delete --category: exit %d, %q", r.code, r.stdout)
+	}
+	if n := count("--category", "CONFLICT"); n != 0 {
+		t.Errorf("CONFLICT count %d after deleting the category", n)
+	}
+	if n := count("--errors"); n == 0 {
+		t.Errorf("deleting one category deleted every error job")
+	}
 }
 
 func TestActionsListsTheCatalogueWithParametersAndSteps(t *testing.T) {
@@ -511,6 +520,9 @@ func TestAWrongCommandLineExitsTwoBeforeAnyRequest(t *testing.T) {
 		{[]string{"jobs", "--status", "DONE"}, nil, "DONE"},
 		{[]string{"jobs", "--errors", "--status", "ERROR"}, nil, "the error lists filter by category only"},
 		{[]string{"count"}, nil, "count what?"},
+		{[]string{"delete"}, nil, "want a ticket ID or --category, one of them"},
+		{[]string{"delete", "x", "--category", "AUTH"}, nil, "want a ticket ID or --category, one of them"},
+		{[]string{"delete", "--category", "OOPS"}, nil, "OOPS"},
 		{[]string{"jobs", "--limit", "x"}, nil, "invalid argument"},
 		{[]string{"frobnicate"}, nil, "unknown command"},
 		{[]string{"jobs"}, map[string]string{"ACTION_SERVICE_URL": ""}, "no endpoint: set --endpoint or ACTION_SERVICE_URL"},

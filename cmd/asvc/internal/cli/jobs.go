@@ -173,11 +173,32 @@ func (a *app) getCmd() *cobra.Command {
 }
 
 func (a *app) deleteCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "delete ID",
-		Short: "Delete a job's ticket (only once the job has ended)",
-		Args:  exactArgs("ID"),
+	var category string
+	cmd := &cobra.Command{
+		Use:   "delete ID | delete --category CATEGORY",
+		Short: "Delete a job's ticket (once the job has ended), or every failed job of a category",
+		Example: `  asvc delete 01a2383ca620898053eca732
+  asvc delete --category USER_INPUT`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if (len(args) == 1) == (category != "") {
+				return usagef("want a ticket ID or --category, one of them")
+			}
+			return nil
+		},
 		RunE: a.run(func(ctx context.Context, args []string) error {
+			if category != "" {
+				c, err := ticket.ParseCategory(category)
+				if err != nil {
+					return usageError{err}
+				}
+				if err := a.client.DeleteErrors(ctx, c); err != nil {
+					return err
+				}
+				if a.output == "text" {
+					fmt.Fprintf(a.env.Stdout, "deleted every %s error job\n", c)
+				}
+				return nil
+			}
 			if err := a.client.Delete(ctx, args[0]); err != nil {
 				return err
 			}
@@ -187,6 +208,8 @@ func (a *app) deleteCmd() *cobra.Command {
 			return nil
 		}),
 	}
+	cmd.Flags().StringVar(&category, "category", "", "delete every failed job of this error category: "+strings.Join(categoryNames(), ", "))
+	return cmd
 }
 
 // follow shows t's job until it ends and turns its outcome into the exit status.

@@ -63,6 +63,9 @@ type Problem struct {
 	Detail    string `json:"detail"`
 	Instance  string `json:"instance"`
 	RequestID string `json:"requestId"`
+	// RetryAfter is the answer's Retry-After header: the API sets it on a 503 that asks for
+	// the request again (a bulk delete that ran out of time).
+	RetryAfter string `json:"-"`
 }
 
 // Error is the problem in one line, with the request id that finds it in the service's logs.
@@ -183,7 +186,9 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 		return nil, fmt.Errorf("%s %s: reading the answer: %w", r.method, u.Redacted(), err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, problemOf(resp, b)
+		p := problemOf(resp, b)
+		p.RetryAfter = resp.Header.Get("Retry-After")
+		return nil, p
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
@@ -344,6 +349,19 @@ func (c *Client) Restart(ctx context.Context, id string) (*ticket.View, error) {
 func (c *Client) Delete(ctx context.Context, id string) error {
 	_, err := c.do(ctx, request{method: http.MethodDelete, url: c.at(nil, "job", id), repeatable: true})
 	return err
+}
+
+// DeleteErrors deletes every error job of a category. The API deletes as many as it can
+// within its wait cap and answers 503 with Retry-After when more remain; each repeat deletes
+// more, so it is repeated until none remain.
+func (c *Client) DeleteErrors(ctx context.Context, category ticket.Category) error {
+	for {
+		_, err := c.do(ctx, request{method: http.MethodDelete, url: c.at(nil, "job", "error", string(category)), repeatable: true})
+		var p *Problem
+		if !errors.As(err, &p) || p.Status != http.StatusServiceUnavailable || p.RetryAfter == "" {
+			return err
+		}
+	}
 }
 
 // Filter chooses a job list (or count) among the routes that serve one.

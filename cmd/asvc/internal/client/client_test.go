@@ -216,3 +216,41 @@ func TestAnIDIsOnePathSegmentWhateverItHolds(t *testing.T) {
 		t.Errorf("path %s", got)
 	}
 }
+
+func TestABulkDeleteIsRepeatedWhileTheAPISaysMoreRemain(t *testing.T) {
+	f := &flaky{}
+	f.answer = func(w http.ResponseWriter, _ *http.Request) {
+		if len(f.requests()) < 3 {
+			w.Header().Set("Retry-After", "0")
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"title":"Service Unavailable","status":503,"detail":"deleted 100 USER_INPUT error jobs before this request's time ran out; more remain: repeat the request"}`))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+	c := serve(t, f, "")
+	c.Attempts = 1
+	if err := c.DeleteErrors(context.Background(), "USER_INPUT"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 3 || reqs[2].Method != http.MethodDelete || reqs[2].URL.Path != "/job/error/USER_INPUT" {
+		t.Errorf("%d requests; want two partial deletes and the last", len(reqs))
+	}
+}
+
+func TestAnOutageIsNoReasonToRepeatABulkDeleteForever(t *testing.T) {
+	f := &flaky{answer: func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"title":"Service Unavailable","status":503,"detail":"the ticket store is unavailable"}`))
+	}}
+	c := serve(t, f, "")
+	if err := c.DeleteErrors(context.Background(), "USER_INPUT"); err == nil {
+		t.Fatal("no error")
+	}
+	if n := len(f.requests()); n != 4 {
+		t.Errorf("%d requests; want the 4 attempts of one call", n)
+	}
+}
