@@ -250,20 +250,17 @@ func (a *app) await(ctx context.Context, t *ticket.View) (*ticket.View, error) {
 	return t, nil
 }
 
-// outcomeOf is nil for COMPLETE, else the job's exit status.
+// outcomeOf is nil for COMPLETE, else the exit status of the terminal status s.
 func outcomeOf(s ticket.Status) error {
-	code := ExitFailure
 	switch s {
 	case ticket.Complete:
 		return nil
-	case ticket.Error:
-		code = ExitJobError
 	case ticket.TimedOut:
-		code = ExitJobTimedOut
+		return jobOutcome{code: ExitJobTimedOut, status: s}
 	case ticket.Cancelled:
-		code = ExitJobCanceled
+		return jobOutcome{code: ExitJobCanceled, status: s}
 	}
-	return jobOutcome{code: code, status: s}
+	return jobOutcome{code: ExitJobError, status: s}
 }
 
 // view is the live view on a terminal, the plain one elsewhere or when asked (--plain,

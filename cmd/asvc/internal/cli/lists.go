@@ -51,12 +51,17 @@ func (f *filterFlags) filter() (client.Filter, error) {
 	return out, nil
 }
 
-func statusNames() []string {
-	return []string{"PENDING", "RUNNING", "RETRY", "COMPLETE", "ERROR", "TIMEDOUT", "CANCELLED"}
-}
+// statusNames and categoryNames are the values the flags take, for their help.
+func statusNames() []string { return names(ticket.Statuses) }
 
-func categoryNames() []string {
-	return []string{"USER_INPUT", "AUTH", "CONFLICT", "NOT_FOUND", "DEPENDENCY", "TIMEOUT", "INTERNAL"}
+func categoryNames() []string { return names(ticket.Categories) }
+
+func names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }
 
 func (a *app) jobsCmd() *cobra.Command {
