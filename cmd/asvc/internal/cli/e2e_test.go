@@ -36,8 +36,8 @@ func start(t *testing.T) *stack.Stack { return startWith(t, 5*time.Second) }
 func startWith(t *testing.T, outsideTimeout time.Duration) *stack.Stack {
 	t.Helper()
 	fc := stepfunctions.NewFakeClock(time.Now())
-	// No test here makes a handler hang, so one slowed by a loaded machine must not count as
-	// blocked.
+	// A handler slowed by a loaded machine must not count as blocked (the clock would jump
+	// over it); a hung outside call ends at outsideTimeout, well within this grace.
 	fc.HandlerGrace = time.Minute
 	s, err := stack.Start(context.Background(), stack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1, Clock: fc,
@@ -52,13 +52,14 @@ func startWith(t *testing.T, outsideTimeout time.Duration) *stack.Stack {
 	return s
 }
 
-// run is one asvc command line against s, as its admin, with stdout a terminal when tty is
-// set, and the environment's other variables from env.
+// run is what one asvc command line did: its exit status and output.
 type run struct {
 	code           int
 	stdout, stderr string
 }
 
+// asvc runs a command line against s as its admin, with stdout a terminal when tty is set,
+// and the other environment variables from env.
 func asvc(t *testing.T, s *stack.Stack, tty bool, env map[string]string, args ...string) run {
 	t.Helper()
 	return asvcUntil(context.Background(), t, s, tty, env, args...)
