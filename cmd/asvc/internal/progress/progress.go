@@ -95,7 +95,8 @@ func (v *View) stepNames(t *ticket.View) []string {
 
 // outcome is what a terminal ticket adds below its steps: why it failed, and what it made
 // that still exists. A job that ended ERROR or CANCELLED was rolled back, so its results name
-// what is gone; a TIMEDOUT job kept its completed steps for a restart.
+// what is gone (what a ROLLBACK_FAILED step left is for an operator, who reads it with asvc
+// get); a TIMEDOUT job kept its completed steps for a restart.
 func outcome(t *ticket.View) [][2]string {
 	if !t.Status.Terminal() {
 		return nil
