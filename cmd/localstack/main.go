@@ -65,7 +65,12 @@ Action Service local stack
   simulator      %s/_sim/state
   admin token    %s
 
-Try:
+The command-line client (make run built it; go install ./cmd/asvc puts it on your PATH):
+  export ACTION_SERVICE_URL=%s ACTION_SERVICE_TOKEN=%s
+  .local/bin/asvc submit createDomain name=Acme       # watch its four steps
+  .local/bin/asvc jobs --account %s
+
+Or curl:
   export TOKEN=%s
   curl -s -H "X-Auth-Token: $TOKEN" '%s/job?accountId=%s'
   curl -s -H "X-Auth-Token: $TOKEN" -H 'Accept: application/xml' %s/job/error
@@ -74,7 +79,9 @@ Try:
        -d '{"JobTicket":{"actionParams":{"name":"TestDom_1","company":"ArvindCo"}}}'
 
 Ctrl-C stops it.
-`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken, s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL)
+`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken,
+		s.URL, s.AdminToken, stack.SampleAccount,
+		s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	if err := s.Close(); err != nil {

@@ -131,9 +131,11 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint, Service: c.Service}
 	var runCtx context.Context
 	runCtx, s.cancel = context.WithCancel(context.Background())
+	// A failed start stops what it started; the returns name no stack, so keep this one.
+	started := s
 	defer func() {
 		if err != nil {
-			_ = s.Close()
+			_ = started.Close()
 		}
 	}()
 	if s.DynamoDBEndpoint == "" {
