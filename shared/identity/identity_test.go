@@ -121,13 +121,18 @@ func TestUsersTenantsSubscriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn, _ := s.CreateTenant(ctx, "t6/CreateUmsTenant", identity.Tenant{DomainID: d.DomainID, Name: "main"})
-	if err := s.CheckSubscribeable(ctx, d.DomainID, tn.TenantID, "12a"); category(err) != ticket.UserInput {
+	if err := s.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckSubscribeable(ctx, d.DomainID, "99999999999999", "12"); category(err) != ticket.NotFound {
+	for _, bad := range []string{"12a", "12", "150"} { // not numeric, no such template, a preview release
+		if err := s.CheckSubscribeable(ctx, d.DomainID, tn.TenantID, bad); category(err) != ticket.UserInput {
+			t.Fatalf("template %s: %v", bad, err)
+		}
+	}
+	if err := s.CheckSubscribeable(ctx, d.DomainID, "99999999999999", "100"); category(err) != ticket.NotFound {
 		t.Fatal(err)
 	}
-	sub, err := s.CreateSubscription(ctx, "t7/CreateSubscription", identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "12"})
+	sub, err := s.CreateSubscription(ctx, "t7/CreateSubscription", identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "100"})
 	if err != nil || sub.SubscriptionID == "" {
 		t.Fatal(sub, err)
 	}
