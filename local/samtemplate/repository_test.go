@@ -176,7 +176,7 @@ func TestRoutePoliciesAreLeastPrivilege(t *testing.T) {
 		if !ok {
 			continue // TestTemplateDeclaresExactlyTheRoutingTable reports it
 		}
-		var ticketsGrant string
+		var ticketsGrant, identityGrant string
 		deletes := false
 		for _, p := range f.Policies {
 			switch {
@@ -193,13 +193,21 @@ func TestRoutePoliciesAreLeastPrivilege(t *testing.T) {
 			if r.Access != httpapi.ReadWrite && !slices.Contains(readPolicies, p.Name) {
 				t.Errorf("%s is a read-only route but has %s", f.LogicalID, p.Name)
 			}
-			if p.Table() == "TicketsTable" {
+			switch p.Table() {
+			case "TicketsTable":
 				ticketsGrant = p.Name
+			case "IdentityTable":
+				identityGrant = p.Name
 			}
 		}
 		want := map[httpapi.Access]string{httpapi.ReadOnly: "DynamoDBReadPolicy", httpapi.ReadWrite: "DynamoDBCrudPolicy",
 			httpapi.ReadDelete: "DynamoDBReadPolicy"}[r.Access]
-		if ticketsGrant != want {
+		switch {
+		case r.Identity && (identityGrant != want || ticketsGrant != ""):
+			t.Errorf("%s: identity table through %q and tickets table through %q; want %s on the identity table alone", f.LogicalID, identityGrant, ticketsGrant, want)
+		case r.Identity && !slices.Contains(f.Environment, "IDENTITY_TABLE"):
+			t.Errorf("%s works on the identity table but has no IDENTITY_TABLE", f.LogicalID)
+		case !r.Identity && ticketsGrant != want:
 			t.Errorf("%s: tickets table through %q, want %s", f.LogicalID, ticketsGrant, want)
 		}
 		if deletes != (r.Access == httpapi.ReadDelete) {

@@ -153,6 +153,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 	s.Tickets = service.Tickets(c.Service, s.DB, sealer)
 	s.Identity = service.Identity(c.Service, s.DB)
+	if err := s.Identity.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+		return nil, fmt.Errorf("service catalogue: %w", err)
+	}
 	s.Tokens = service.Tokens(c.Service, s.DB)
 	s.AdminAccount = c.AdminAccount
 	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}

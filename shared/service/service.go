@@ -83,9 +83,9 @@ func Logger() *slog.Logger {
 }
 
 // NewAPI builds the HTTP API on a tickets store, an execution starter and the identity
-// records that submit resolves actions' targets in.
-func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, directory httpapi.Directory, log *slog.Logger) *httpapi.API {
-	return &httpapi.API{Tickets: tickets, Executions: executions, Directory: directory, WaitCap: c.WaitCap, Log: log}
+// records, which submit resolves actions' targets in and the Domains API serves.
+func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, ids *identity.Store, log *slog.Logger) *httpapi.API {
+	return &httpapi.API{Tickets: tickets, Executions: executions, Directory: ids, Identity: ids, WaitCap: c.WaitCap, Log: log}
 }
 
 // Sealer returns the encryption of action parameters the configuration names, or nil when
