@@ -241,22 +241,23 @@ type subscribedInfoDoc struct {
 }
 
 type subscribeableDoc struct {
-	XMLName              xml.Name            `json:"-" xml:"http://www.hp.com/identity/api/ext/HP-IDM/v1.0 subscribeableService"`
-	AdminURL             *string             `json:"adminURL" xml:"adminURL,attr,omitempty"`
-	CanSubscribe         bool                `json:"canSubscribe" xml:"canSubscribe,attr"`
-	Enabled              bool                `json:"enabled" xml:"enabled,attr"`
-	Global               bool                `json:"global" xml:"global,attr"`
-	ID                   string              `json:"id" xml:"id,attr"`
-	InternalURL          *string             `json:"internalURL" xml:"internalURL,attr,omitempty"`
-	Name                 string              `json:"name" xml:"name,attr"`
-	PublicURL            *string             `json:"publicURL" xml:"publicURL,attr,omitempty"`
-	PublicURL2           *string             `json:"publicURL2" xml:"publicURL2,attr,omitempty"`
-	Region               string              `json:"region" xml:"region,attr"`
-	ReleaseState         string              `json:"releaseState" xml:"releaseState,attr"`
-	EndpointReleaseState string              `json:"endpointReleaseState" xml:"endpointReleaseState,attr"`
-	SubscribedInfo       []subscribedInfoDoc `json:"subscribedInfo,omitempty" xml:"subscribedInfo"`
-	Type                 string              `json:"type" xml:"type,attr"`
-	Version              *versionDoc         `json:"version" xml:"version,omitempty"`
+	XMLName              xml.Name `json:"-" xml:"http://www.hp.com/identity/api/ext/HP-IDM/v1.0 subscribeableService"`
+	AdminURL             *string  `json:"adminURL" xml:"adminURL,attr,omitempty"`
+	CanSubscribe         bool     `json:"canSubscribe" xml:"canSubscribe,attr"`
+	Enabled              bool     `json:"enabled" xml:"enabled,attr"`
+	Global               bool     `json:"global" xml:"global,attr"`
+	ID                   string   `json:"id" xml:"id,attr"`
+	InternalURL          *string  `json:"internalURL" xml:"internalURL,attr,omitempty"`
+	Name                 string   `json:"name" xml:"name,attr"`
+	PublicURL            *string  `json:"publicURL" xml:"publicURL,attr,omitempty"`
+	PublicURL2           *string  `json:"publicURL2" xml:"publicURL2,attr,omitempty"`
+	Region               string   `json:"region" xml:"region,attr"`
+	ReleaseState         string   `json:"releaseState" xml:"releaseState,attr"`
+	EndpointReleaseState string   `json:"endpointReleaseState" xml:"endpointReleaseState,attr"`
+	Type                 string   `json:"type" xml:"type,attr"`
+	// In XML, <version> comes before the <subscribedInfo>s, as in the seed.
+	Version        *versionDoc         `json:"version" xml:"version,omitempty"`
+	SubscribedInfo []subscribedInfoDoc `json:"subscribedInfo,omitempty" xml:"subscribedInfo"`
 }
 
 // subscribedOn is a subscription's time as the seed writes it: UTC, milliseconds, Z.
