@@ -51,6 +51,7 @@ PACKAGE_ListDomainRolesFunction           := ./functions/api/list-domain-roles
 PACKAGE_ListSubscribeableServicesFunction := ./functions/api/list-subscribeable-services
 PACKAGE_ListActivatedServicesFunction     := ./functions/api/list-activated-services
 PACKAGE_TransferDomainOwnershipFunction   := ./functions/api/transfer-domain-ownership
+PACKAGE_CatalogueFunction                 := ./functions/catalogue
 PACKAGE_StepIdentityFunction              := ./functions/steps/identity
 PACKAGE_StepKmsFunction                   := ./functions/steps/kms
 PACKAGE_StepCrmFunction                   := ./functions/steps/crm

@@ -8,6 +8,7 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/actionservice/actionservice/local/samtemplate"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/store"
 )
 
@@ -388,5 +390,23 @@ func checkLinuxArm64Executable(t *testing.T, path string) {
 	}
 	if f.OSABI != elf.ELFOSABI_NONE && f.OSABI != elf.ELFOSABI_LINUX {
 		t.Errorf("bootstrap OS ABI %v, want Linux (SYSV)", f.OSABI)
+	}
+}
+
+func TestTemplateLoadsTheCatalogueItShips(t *testing.T) {
+	tm := load(t)
+	r, ok := tm.Resources["ServiceCatalogue"]
+	if !ok || r.Type != "Custom::ServiceCatalogue" {
+		t.Fatalf("no Custom::ServiceCatalogue named ServiceCatalogue: %+v", r)
+	}
+	if !sameJSON(r.Properties["ServiceToken"], map[string]any{"Fn::GetAtt": []any{"CatalogueFunction", "Arn"}}) {
+		t.Errorf("ServiceToken = %v, want !GetAtt CatalogueFunction.Arn", r.Properties["ServiceToken"])
+	}
+	if got, want := fmt.Sprint(r.Properties["CatalogueDigest"]), identity.CatalogueDigest(identity.Catalogue()); got != want {
+		t.Errorf("CatalogueDigest = %s, the catalogue's is %s: set it, so the deploy loads the changed catalogue", got, want)
+	}
+	f := tm.Functions["CatalogueFunction"]
+	if len(f.Policies) != 1 || f.Policies[0].Name != "DynamoDBWritePolicy" || f.Policies[0].Table() != "IdentityTable" || len(f.Events) != 0 {
+		t.Errorf("CatalogueFunction = %+v: want a write policy on IdentityTable alone and no event", f)
 	}
 }

@@ -2,6 +2,9 @@ package identity
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -76,6 +79,17 @@ func Catalogue() []EndpointTemplate {
 			Enabled: true, ReleaseState: "preview", EndpointReleaseState: pub, VersionID: "1.0"},
 		image("160", "az-1", "1"), image("170", "az-2", "2"), image("180", "az-3", "3"),
 	}
+}
+
+// CatalogueDigest identifies a catalogue's content. The template's custom resource that loads
+// the catalogue on deploy carries it, so that a changed catalogue is loaded again.
+func CatalogueDigest(templates []EndpointTemplate) string {
+	b, err := json.Marshal(templates)
+	if err != nil {
+		panic(err) // a slice of plain structs always marshals
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // templateSK orders templates numerically: ids are padded to ten digits.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -215,4 +216,22 @@ func StartStepLambda(function string) {
 func StartReconcilerLambda() {
 	e := mustLambdaEnv()
 	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log).HandleEvent)
+}
+
+// StartCatalogueLambda runs the CloudFormation custom resource that loads the service
+// catalogue (identity.Catalogue) into the identity table on every deploy that changes it.
+// Deleting the resource leaves the templates: the table's own deletion removes them, and a
+// replaced resource loads the same ids again. It does not return.
+func StartCatalogueLambda() {
+	e := mustLambdaEnv()
+	ids := Identity(e.Config, e.dynamoDB())
+	lambda.Start(cfn.LambdaWrap(func(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+		if ev.RequestType != cfn.RequestDelete {
+			if err := ids.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+				e.Log.Error("load the service catalogue", "err", err)
+				return "", nil, err
+			}
+		}
+		return "service-catalogue", map[string]any{"Digest": identity.CatalogueDigest(identity.Catalogue())}, nil
+	}))
 }
