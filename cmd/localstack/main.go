@@ -27,7 +27,7 @@ func main() {
 	flag.StringVar(&c.Addr, "addr", cloud.Env("LOCAL_ADDR", "127.0.0.1:3000"), "API listen address")
 	flag.StringVar(&c.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "use this DynamoDB (moto, DynamoDB Local, AWS) instead of the embedded one")
 	flag.StringVar(&c.AdminToken, "admin-token", os.Getenv("ADMIN_TOKEN"), "accept this admin token (default: issue a new one)")
-	flag.BoolVar(&c.Samples, "samples", true, "load sample tickets")
+	flag.BoolVar(&c.Samples, "samples", true, "load sample tickets and a sample domain")
 	flag.StringVar(&c.SFNAddr, "sfn-addr", cloud.Env("SFN_ADDR", "127.0.0.1:8083"), "local Step Functions API listen address")
 	flag.Parse()
 
@@ -51,11 +51,12 @@ Try:
   curl -s -H "X-Auth-Token: $TOKEN" '%s/job?accountId=%s'
   curl -s -H "X-Auth-Token: $TOKEN" -H 'Accept: application/xml' %s/job/error
   curl -s -H "X-Auth-Token: $TOKEN" %s/job/error/count
+  curl -s -H "X-Auth-Token: $TOKEN" %s/domains/%s/users     (the sample domain)
   curl -s -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' -X POST '%s/action/createDomain?timeOut=60000' \
        -d '{"JobTicket":{"actionParams":{"name":"TestDom_1","company":"ArvindCo"}}}'
 
 Ctrl-C stops it.
-`, s.URL, s.DynamoDBEndpoint, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken, s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL)
+`, s.URL, s.DynamoDBEndpoint, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken, s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL, s.SampleDomain, s.URL)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	if err := s.Close(); err != nil {

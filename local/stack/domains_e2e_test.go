@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/actionservice/actionservice/local/stack"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
@@ -573,5 +574,33 @@ func TestDomainsPolicyMatrixOverEveryRouteRoleAndTarget(t *testing.T) {
 	expectProblem(t, e.do("GET", "/domains/"+own.domain+"/users?marker="+own.owner, tokens["member"], nil, ""), http.StatusNotFound)
 	if d, _ := e.stack.Identity.GetDomain(context.Background(), other.domain); d.Phone != "1-800-555-1212" {
 		t.Errorf("the other domain changed: %+v", d)
+	}
+}
+
+func TestTheSampleDomainShowsOnEveryDomainReadAndLoadsOnce(t *testing.T) {
+	e := startDomains(t)
+	d := e.stack.SampleDomain
+	for path, list := range map[string][3]string{
+		"/domains?name=" + strings.ReplaceAll(stack.SampleDomainName, " ", "%20"): {"domains", "domain", "domainId"},
+		"/domains/" + d + "/users":                 {"users", "user", "userId"},
+		"/domains/" + d + "/tenants":               {"tenants", "tenant", "tenantId"},
+		"/domains/" + d + "/groups":                {"groups", "group", "id"},
+		"/domains/" + d + "/roles":                 {"roles", "role", "roleId"},
+		"/domains/" + d + "/services":              {"activatedServices", "activatedService", "serviceName"},
+		"/domains/" + d + "/subscribeableServices": {"subscribeableServices", "subscribeableService", "id"},
+	} {
+		if got := names(t, e.get(path), list[0], list[1], list[2]); len(got) == 0 {
+			t.Errorf("%s shows nothing", path)
+		}
+	}
+	if got := names(t, e.get("/domains/"+d+"/users"), "users", "user", "userId"); len(got) != 2 {
+		t.Errorf("sample users %v, want 2", got)
+	}
+	again, err := stack.LoadDomainSamples(context.Background(), e.stack.Identity)
+	if err != nil || again != d {
+		t.Errorf("loading the samples again: %s %v, want the same domain %s", again, err, d)
+	}
+	if got := names(t, e.get("/domains/"+d+"/tenants"), "tenants", "tenant", "tenantId"); len(got) != 2 {
+		t.Errorf("after a second load, %d tenants, want 2", len(got))
 	}
 }

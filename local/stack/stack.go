@@ -44,7 +44,8 @@ type Config struct {
 	AdminToken string
 	// AdminAccount is the admin principal's account.
 	AdminAccount string
-	// Samples loads sample tickets so the read routes show something at once.
+	// Samples loads sample tickets and a sample domain so the read routes show something at
+	// once.
 	Samples bool
 	// SFNAddr is the local Step Functions API's listen address (default 127.0.0.1:8083).
 	SFNAddr string
@@ -69,6 +70,8 @@ type Stack struct {
 	DynamoDBEndpoint string
 	AdminToken       string
 	AdminAccount     string
+	// SampleDomain is the sample domain's id (Samples only).
+	SampleDomain string
 	// SFNEndpoint is the local Step Functions API.
 	SFNEndpoint string
 	DB          *dynamodb.Client
@@ -170,6 +173,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 	if c.Samples {
 		if err := LoadSamples(ctx, s.Tickets, time.Now()); err != nil {
+			return nil, err
+		}
+		if s.SampleDomain, err = LoadDomainSamples(ctx, s.Identity); err != nil {
 			return nil, err
 		}
 	}
