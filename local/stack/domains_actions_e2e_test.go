@@ -50,6 +50,12 @@ func byName(items []map[string]any, key, id string) map[string]string {
 // outside accounts and services; purgeDomain leaves nothing the routes can find.
 func TestWhatActionsMakeAndRemoveShowsAtOnceInTheDomainsAPI(t *testing.T) {
 	e := startActions(t, true)
+	scans := e.stack.DynamoDBRequests()["Scan"]
+	t.Cleanup(func() {
+		if n := e.stack.DynamoDBRequests()["Scan"] - scans; n != 0 {
+			t.Errorf("the actions and the Domains API used %d DynamoDB Scans", n)
+		}
+	})
 	adm := e.stack.AdminToken
 	name := uniqueName("ByAction")
 	made := e.submit("createDomain", map[string]string{"name": name, "company": "ArvindCo"}, 20000)

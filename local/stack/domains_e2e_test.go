@@ -494,8 +494,8 @@ func TestTransferOwnershipAnswersTheNewOwner(t *testing.T) {
 }
 
 // TestDomainsPolicyMatrixOverEveryRouteRoleAndTarget is API.md §4's Domains column over real
-// HTTP: every route × {admin, domainadmin of D, member of D, no domain} × {D, another domain,
-// a nonexistent one}. Another domain answers as a nonexistent one does, byte for byte apart
+// HTTP: every route × {admin, domainadmin of D, member of D, an unknown role in D, no domain,
+// no account} × {D, another domain, a nonexistent one}. Another domain answers as a nonexistent one does, byte for byte apart
 // from ids and request ids.
 func TestDomainsPolicyMatrixOverEveryRouteRoleAndTarget(t *testing.T) {
 	e := startDomains(t)
@@ -504,7 +504,9 @@ func TestDomainsPolicyMatrixOverEveryRouteRoleAndTarget(t *testing.T) {
 	principals := map[string]auth.Principal{
 		"domainadmin": {UserID: own.owner, AccountID: "000000009001", DomainID: own.domain, Roles: []string{auth.RoleDomainAdmin}},
 		"member":      {UserID: own.user, AccountID: "000000009002", DomainID: own.domain},
+		"other-role":  {UserID: own.user, AccountID: "000000009004", DomainID: own.domain, Roles: []string{"superuser"}},
 		"no-domain":   {UserID: own.user, AccountID: "000000009003", Roles: []string{auth.RoleDomainAdmin}},
+		"no-account":  {UserID: own.user, DomainID: own.domain, Roles: []string{auth.RoleDomainAdmin}},
 	}
 	tokens := map[string]string{"admin": e.stack.AdminToken}
 	for name, p := range principals {
@@ -536,9 +538,9 @@ func TestDomainsPolicyMatrixOverEveryRouteRoleAndTarget(t *testing.T) {
 				switch {
 				case rw.name == "delete-domain" && who == "admin":
 					return // TestCreateUpdateAndDeleteDomainsInJSONAndXMLAsTheSeedSends deletes
-				case who == "no-domain":
+				case who == "no-domain", who == "no-account":
 					want = http.StatusNotFound
-				case who == "member" && !slices.Contains(memberMay, rw.name), who == "domainadmin" && rw.name == "delete-domain":
+				case (who == "member" || who == "other-role") && !slices.Contains(memberMay, rw.name), who == "domainadmin" && rw.name == "delete-domain":
 					want = http.StatusForbidden
 				}
 				mine := call(own)
@@ -555,11 +557,11 @@ func TestDomainsPolicyMatrixOverEveryRouteRoleAndTarget(t *testing.T) {
 		slices.Sort(got)
 		return got
 	}
-	for who, want := range map[string][]string{"domainadmin": {own.domain}, "member": {own.domain}, "no-domain": {}} {
+	for who, want := range map[string][]string{"domainadmin": {own.domain}, "member": {own.domain}, "other-role": {own.domain}, "no-domain": {}, "no-account": {}} {
 		if got := list(who, ""); !slices.Equal(got, want) {
 			t.Errorf("GET /domains as %s: %v, want %v", who, got, want)
 		}
-		if who != "no-domain" {
+		if len(want) > 0 {
 			expectStatus(t, e.do("GET", "/domains?marker="+own.domain, tokens[who], nil, ""), http.StatusOK)
 		}
 		expectProblem(t, e.do("GET", "/domains?marker="+other.domain, tokens[who], nil, ""), http.StatusNotFound)
