@@ -314,10 +314,48 @@ func (e *DependentDataError) Error() string {
 	return fmt.Sprintf("domain %s still has %s; %s", e.DomainID, strings.Join(what, " and "), dependentDataMessage)
 }
 
+// attrRemoving marks a domain that RemoveDomain is deleting: no subscription may be added
+// to it, so that what RemoveDomain found when it looked is all there is.
+const attrRemoving = "removing"
+
 // RemoveDomain deletes a domain with its users, tenants, groups, roles and grants (DELETE
 // /domains/{id}). A domain that still has activated services or outside accounts is a
-// *DependentDataError and nothing is deleted; a missing one is NOT_FOUND.
+// *DependentDataError and nothing is deleted; a missing one is NOT_FOUND. It marks the domain
+// first, which CreateSubscription's transaction refuses, so that no subscription can slip in
+// between its look and the deletion; a refusal takes the mark away again.
 func (s *Store) RemoveDomain(ctx context.Context, id string) error {
+	if err := s.markRemoving(ctx, id, true); err != nil {
+		return err
+	}
+	err := s.removeMarked(ctx, id)
+	var dep *DependentDataError
+	if errors.As(err, &dep) {
+		if err := s.markRemoving(ctx, id, false); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// markRemoving sets or clears the mark. It clears it by setting false, not by REMOVE, which
+// the embedded DynamoDB (minidyn v0.8.2) does not apply to this attribute.
+func (s *Store) markRemoving(ctx context.Context, id string, on bool) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: key(domainPK(id), skMeta),
+		UpdateExpression: aws.String("SET #rm = :v"), ConditionExpression: aws.String("attribute_exists(pk)"),
+		ExpressionAttributeNames:  map[string]string{"#rm": attrRemoving},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberBOOL{Value: on}},
+	})
+	if isCondition(err) {
+		return refuse(ticket.NotFound, "domain %s not found", id)
+	}
+	if err != nil {
+		return unavailable("mark domain "+id, err)
+	}
+	return nil
+}
+
+func (s *Store) removeMarked(ctx context.Context, id string) error {
 	d, err := s.GetDomain(ctx, id)
 	if err != nil {
 		return err

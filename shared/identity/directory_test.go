@@ -412,3 +412,44 @@ func TestEndpointTemplatesByServiceAndSubscriptionsByTenant(t *testing.T) {
 		}
 	})
 }
+
+// TestRemoveDomainAndAConcurrentSubscriptionNeverLeaveAnOrphan races DELETE's removal of a
+// domain with activateService's subscription: either the removal is refused and the domain
+// keeps its new service, or the domain goes and the subscription was refused — never a
+// subscription left under a deleted domain.
+func TestRemoveDomainAndAConcurrentSubscriptionNeverLeaveAnOrphan(t *testing.T) {
+	s, ctx := open(t), context.Background()
+	if err := s.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		d, _ := s.CreateDomain(ctx, "", identity.Domain{Name: fmt.Sprintf("race-%d", i)})
+		tn, _ := s.CreateTenant(ctx, fmt.Sprintf("r/%d/t", i), identity.Tenant{DomainID: d.DomainID, Name: "main"})
+		var removeErr, subErr error
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); removeErr = s.RemoveDomain(ctx, d.DomainID) }()
+		go func() {
+			defer wg.Done()
+			_, subErr = s.CreateSubscription(ctx, fmt.Sprintf("r/%d/s", i), identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "100"})
+		}()
+		wg.Wait()
+		left, err := s.Subscriptions(ctx, d.DomainID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, domainErr := s.GetDomain(ctx, d.DomainID)
+		switch {
+		case removeErr == nil && (len(left) != 0 || subErr == nil):
+			t.Fatalf("round %d: the domain went, and a subscription was made (%v) or left (%d)", i, subErr, len(left))
+		case removeErr != nil && (subErr != nil || domainErr != nil || len(left) != 1):
+			t.Fatalf("round %d: removal refused (%v), but subscription %v, domain %v, %d left", i, removeErr, subErr, domainErr, len(left))
+		}
+		if removeErr != nil {
+			// The refusal took its mark away: the domain takes services again.
+			if _, err := s.CreateSubscription(ctx, fmt.Sprintf("r/%d/s2", i), identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "110"}); err != nil {
+				t.Fatalf("round %d: after a refused removal (%v): %v", i, removeErr, err)
+			}
+		}
+	}
+}

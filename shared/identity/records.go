@@ -541,6 +541,12 @@ func (s *Store) CreateSubscription(ctx context.Context, stepKey string, sub Subs
 	}
 	cancelled, err := s.transact(ctx, "create subscription", []types.TransactWriteItem{
 		mustExist(s.table, domainPK(sub.DomainID), "TENANT#"+sub.TenantID), put(s.table, it, true), mark,
+		// Not while DELETE /domains is removing the domain (RemoveDomain): it has looked for
+		// subscriptions already and would leave this one behind.
+		{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.table), Key: key(domainPK(sub.DomainID), skMeta),
+			ConditionExpression:       aws.String("attribute_exists(pk) AND (attribute_not_exists(#rm) OR #rm = :no)"),
+			ExpressionAttributeNames:  map[string]string{"#rm": attrRemoving},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":no": &types.AttributeValueMemberBOOL{Value: false}}}},
 	})
 	if err != nil || !cancelled {
 		return sub, err
@@ -552,7 +558,10 @@ func (s *Store) CreateSubscription(ctx context.Context, stepKey string, sub Subs
 		sub.SubscriptionID = prev.ID
 		return sub, nil
 	}
-	return Subscription{}, refuse(ticket.NotFound, "tenant %s not found in domain %s", sub.TenantID, sub.DomainID)
+	if _, err := s.GetTenant(ctx, sub.DomainID, sub.TenantID); err != nil {
+		return Subscription{}, err
+	}
+	return Subscription{}, refuse(ticket.Conflict, "domain %s is being deleted", sub.DomainID)
 }
 
 // DeleteSubscription deletes a subscription; a missing one is NOT_FOUND.
