@@ -337,8 +337,9 @@ func (s *Store) RemoveDomain(ctx context.Context, id string) error {
 	return err
 }
 
-// markRemoving sets or clears the mark. It clears it by setting false, not by REMOVE, which
-// the embedded DynamoDB (minidyn v0.8.2) does not apply to this attribute.
+// markRemoving sets or clears the mark. It clears it by setting false, not by REMOVE: the
+// embedded DynamoDB (minidyn v0.8.2) answers an UpdateItem REMOVE with success and leaves the
+// attribute in place.
 func (s *Store) markRemoving(ctx context.Context, id string, on bool) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(domainPK(id), skMeta),
