@@ -47,18 +47,19 @@ var (
 	UpdateDomain      = Operation{kind: updateDomain}
 	DeleteDomain      = Operation{kind: deleteDomain}
 	TransferOwnership = Operation{kind: transferOwner}
-	// What lies under a domain.
-	DomainUsers                 = ReadDomainPart("users")
-	DomainTenants               = ReadDomainPart("tenants")
-	DomainGroups                = ReadDomainPart("groups")
-	DomainRoles                 = ReadDomainPart("roles")
-	DomainSubscribeableServices = ReadDomainPart("subscribeableServices")
-	DomainActivatedServices     = ReadDomainPart("services")
-	memberParts                 = []string{"tenants", "services"}
+	// Reading what lies under a domain, one kind each (the route's last path segment).
+	DomainUsers                 = domainPart("users")
+	DomainTenants               = domainPart("tenants")
+	DomainGroups                = domainPart("groups")
+	DomainRoles                 = domainPart("roles")
+	DomainSubscribeableServices = domainPart("subscribeableServices")
+	DomainActivatedServices     = domainPart("services")
 )
 
-// ReadDomainPart is reading one kind of what lies under a domain (its path segment).
-func ReadDomainPart(part string) Operation { return Operation{kind: readDomainPart, action: part} }
+// memberParts are what any principal of a domain may read under it (API.md §4).
+var memberParts = []string{"tenants", "services"}
+
+func domainPart(part string) Operation { return Operation{kind: readDomainPart, action: part} }
 
 // RunAction is submitting the action (or restarting one of its jobs).
 func RunAction(action string) Operation { return Operation{kind: runAction, action: action} }
