@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -113,6 +114,9 @@ func (s *Simulator) apply(sys outside.System, op, key string, params map[string]
 		s.cascade(sys, sp.key, rec.ID)
 		return answer{status: http.StatusOK, body: map[string]string{}}
 	default: // setState
+		if under := params[outside.KeyChangedUnder]; under != "" {
+			return s.setBack(sys, op, sp, under)
+		}
 		rec, bad := s.find(sys, sp, params)
 		if bad.status != 0 {
 			return bad
@@ -125,6 +129,25 @@ func (s *Simulator) apply(sys outside.System, op, key string, params map[string]
 		rec.State = state
 		return answer{status: http.StatusOK, body: map[string]string{outside.KeyState: state, outside.KeyPreviousState: prev}}
 	}
+}
+
+// setBack undoes the state change op made under the idempotency key under: the record it
+// changed gets back the state it replaced. Nothing changed under the key (never called, or
+// refused) is NOT_FOUND; s.mu is held.
+func (s *Simulator) setBack(sys outside.System, op string, sp spec, under string) answer {
+	nothing := answer{status: http.StatusNotFound, body: fmt.Sprintf("no %s %s state changed under %q", sys, sp.kind, under)}
+	first := s.answers[op+"\x00"+under]
+	changed, ok := first.body.(map[string]string)
+	var params map[string]string
+	if !ok || json.Unmarshal([]byte(first.params), &params) != nil {
+		return nothing
+	}
+	rec, bad := s.find(sys, sp, params)
+	if bad.status != 0 {
+		return nothing
+	}
+	rec.State = changed[outside.KeyPreviousState]
+	return answer{status: http.StatusOK, body: map[string]string{outside.KeyState: rec.State, outside.KeyPreviousState: changed[outside.KeyState]}}
 }
 
 // find looks up the record an operation's params name: by its id, or — for a compensation

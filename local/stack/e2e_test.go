@@ -30,7 +30,7 @@ type e2e struct {
 func start(t *testing.T) *e2e { return startWith(t, nil) }
 
 // startWith starts the stack start does, with its configuration adjusted first.
-func startWith(t *testing.T, adjust func(*stack.Config)) *e2e {
+func startWith(t testing.TB, adjust func(*stack.Config)) *e2e {
 	t.Helper()
 	c := stack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1,

@@ -45,11 +45,17 @@ func faultEachStep(t *testing.T, e *e2e, sel func(actions.Step) bool, inject fau
 func outsideStep(s actions.Step) bool  { return s.System != actions.Identity }
 func identityStep(s actions.Step) bool { return s.System == actions.Identity }
 
-// simulatorFault injects a fault of the outside-system simulator at the step's operation.
+// simulatorFault injects a fault of the outside-system simulator at the step's call: every
+// attempt of it when the fault is transient (the retries meet it too), else its one call, so
+// that a compensation calling the same operation (a state set back) is not faulted as well.
 func simulatorFault(e *e2e, mode simulator.Mode, status int) fault {
 	return func(t *testing.T, step actions.Step) (func() int, func()) {
 		before := e.stack.Simulator.Calls(step.Name)
-		if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: mode, Status: status, Message: "already exists"}); err != nil {
+		times := 1
+		if mode == simulator.Transient {
+			times = 0
+		}
+		if _, err := e.stack.Simulator.Inject(simulator.Fault{Operation: step.Name, Mode: mode, Status: status, Times: times, Message: "already exists"}); err != nil {
 			t.Fatal(err)
 		}
 		return func() int { return e.stack.Simulator.Calls(step.Name) - before }, e.stack.Simulator.ClearFaults

@@ -21,7 +21,7 @@ func TestFaultMatrixIdentityWriteCommittedAnswerLostCompletesOnce(t *testing.T) 
 		if attempts != 1 {
 			t.Errorf("%s ran %d times, want once: the SDK's retry met its own write", a.Steps[k].Name, attempts)
 		}
-		if undoesWhatItMade(a.Steps[k]) && len(identityHeldBy(t, e, j.TicketID)) == 0 {
+		if creates(a.Steps[k]) && len(identityHeldBy(t, e, j.TicketID)) == 0 {
 			t.Errorf("%s made nothing", a.Steps[k].Name)
 		}
 	})

@@ -67,7 +67,7 @@ func newSagaWorld(t *testing.T, dynamo dynamodbtest.Backend, onMoto bool) *sagaW
 		t.Fatal(err)
 	}
 	input := func(tk *ticket.Ticket) string {
-		return fmt.Sprintf(`{"ticketId":%q,"deadline":0}`, tk.ID)
+		return fmt.Sprintf(`{"ticketId":%q,"deadline":0,"accountId":%q}`, tk.ID, tk.AccountID)
 	}
 	if onMoto {
 		m := stepfunctionstest.StartMoto(t, reg)

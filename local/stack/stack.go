@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -74,20 +77,24 @@ type Stack struct {
 	SampleDomain string
 	// SFNEndpoint is the local Step Functions API.
 	SFNEndpoint string
-	DB          *dynamodb.Client
-	Tickets     *store.Store
-	Tokens      *auth.Tokens
-	Identity    *identity.Store
-	Engine      *stepfunctions.Engine
-	SFN         *sfn.Client
+	// Service is the configuration the stack's functions run with (tables, key file).
+	Service  service.Config
+	DB       *dynamodb.Client
+	Tickets  *store.Store
+	Tokens   *auth.Tokens
+	Identity *identity.Store
+	Engine   *stepfunctions.Engine
+	SFN      *sfn.Client
 	// Simulator plays the outside systems (KMS, CRM, billing), under /_sim/.
 	Simulator  *simulator.Simulator
 	Reconciler *reconcile.Reconciler
 
-	srv      *http.Server
-	cancel   context.CancelFunc
-	served   chan struct{}
-	embedded *localdynamodb.Server
+	// functions are the template's functions by logical id, as the stack runs them.
+	functions map[string]lambda.Handler
+	srv       *http.Server
+	cancel    context.CancelFunc
+	served    chan struct{}
+	embedded  *localdynamodb.Server
 }
 
 // Start brings the stack up and returns once it accepts requests.
@@ -122,7 +129,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// Actions run on the local engine, so its state machines are the ones to start and
 	// reconcile, whatever STATE_MACHINE_ARN_PREFIX says.
 	c.Service.StateMachineARNPrefix = MachineARNPrefix()
-	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint}
+	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint, Service: c.Service}
 	var runCtx context.Context
 	runCtx, s.cancel = context.WithCancel(context.Background())
 	defer func() {
@@ -196,7 +203,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		l.Close()
 		return nil, err
 	}
+	s.functions = map[string]lambda.Handler{}
 	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
+		s.functions[name] = h
 		fn, ok := tpl.Functions[name]
 		if !ok {
 			l.Close()
@@ -214,6 +223,10 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		return nil, err
 	}
 	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log)
+	s.functions[reconcilerLogicalID] = lambda.NewHandler(s.Reconciler.HandleEvent)
+	authorizer := auth.NewAuthorizer(s.Tokens)
+	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
+	s.functions[catalogueLogicalID] = lambda.NewHandler(catalogueResource(service.CatalogueLoader(s.Identity, c.Log)))
 	if c.Sweep > 0 {
 		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
 	}
@@ -222,8 +235,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {
 		handlers[rt.Name] = service.RouteHandler(api, rt)
+		s.functions[rt.LogicalID()] = handlers[rt.Name]
 	}
-	gw, err := apigateway.New(httpapi.Routes, handlers, auth.NewAuthorizer(s.Tokens), c.Log)
+	gw, err := apigateway.New(httpapi.Routes, handlers, authorizer, c.Log)
 	if err != nil {
 		l.Close()
 		return nil, err
@@ -246,6 +260,24 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		}
 	}()
 	return s, nil
+}
+
+// The template's logical ids of the functions that are neither a route nor a step.
+const (
+	authorizerLogicalID = "AuthorizerFunction"
+	reconcilerLogicalID = "ReconcilerFunction"
+)
+
+// Function is a function of template.yaml, by logical id, as the stack runs it: on the
+// stack's tables, engine and simulator, as `sam local invoke` would run it.
+func (s *Stack) Function(logicalID string) (lambda.Handler, bool) {
+	h, ok := s.functions[logicalID]
+	return h, ok
+}
+
+// FunctionIDs lists the logical ids Function knows.
+func (s *Stack) FunctionIDs() []string {
+	return slices.Sorted(maps.Keys(s.functions))
 }
 
 // DynamoDBRequests counts the requests the embedded DynamoDB has served, by operation (nil
@@ -285,4 +317,22 @@ func (s *Stack) Close() error {
 		errs = append(errs, s.embedded.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// catalogueLogicalID is the custom resource's function that loads the service catalogue.
+const catalogueLogicalID = "CatalogueFunction"
+
+// catalogueResource runs the catalogue's custom resource as Lambda runs it, except that it
+// answers the response CloudFormation would get rather than sending it to the event's
+// ResponseURL (a presigned S3 URL no local stack can reach).
+func catalogueResource(load func(context.Context, cfn.Event) (string, map[string]any, error)) func(context.Context, cfn.Event) (*cfn.Response, error) {
+	return func(ctx context.Context, ev cfn.Event) (*cfn.Response, error) {
+		r := cfn.NewResponse(&ev)
+		id, data, err := load(ctx, ev)
+		r.Status, r.PhysicalResourceID, r.Data = cfn.StatusSuccess, id, data
+		if err != nil {
+			r.Status, r.Reason = cfn.StatusFailed, err.Error()
+		}
+		return r, nil
+	}
 }

@@ -11,11 +11,10 @@ import (
 // Names of the states every machine shares, and the error names the machines rely on
 // (the step runner's Go error type names, see docs/saga.md).
 const (
-	RecordCompleteState = "RecordComplete"
-	RecordFailureState  = "RecordFailure"
-	JobCompleteState    = "JobComplete"
-	JobFailedState      = "JobFailed"
-	JobTimedOutState    = "JobTimedOut"
+	RecordFailureState = "RecordFailure"
+	JobCompleteState   = "JobComplete"
+	JobFailedState     = "JobFailed"
+	JobTimedOutState   = "JobTimedOut"
 
 	ErrStepFailed    = "StepFailed"
 	ErrStepTransient = "StepTransient"
@@ -167,7 +166,7 @@ func (a Action) graph() *graph {
 	g := &graph{states: map[string]*state{}}
 	n := len(a.Steps)
 	for k, s := range a.Steps {
-		next := RecordCompleteState
+		next := JobCompleteState
 		if k+1 < n {
 			next = a.Steps[k+1].Name
 		}
@@ -181,6 +180,8 @@ func (a Action) graph() *graph {
 			resource: s.Function(),
 			step:     s.Name,
 			phase:    "do",
+			account:  true,
+			final:    k == n-1,
 			timeout:  s.TimeoutSeconds,
 			retry:    []retrier{{lambdaErrors, lambdaRetry}, {transientErrors, s.Retry}},
 			catch: []catcher{
@@ -190,16 +191,6 @@ func (a Action) graph() *graph {
 			next: next,
 		}))
 	}
-	g.add(task(taskSpec{
-		name:     RecordCompleteState,
-		comment:  "Every step is done: the job is COMPLETE. If it cannot be recorded (the deadline passed), everything is rolled back.",
-		resource: TicketsFunction,
-		phase:    "complete",
-		timeout:  BookkeepingTimeoutSeconds,
-		retry:    bookkeepingRetriers(),
-		catch:    []catcher{{[]string{"States.ALL"}, "$.error", a.rollbackEntry(n)}},
-		next:     JobCompleteState,
-	}))
 	g.add(&state{name: JobCompleteState, fields: object{{"Type", "Succeed"}}})
 
 	for k, s := range a.Steps {
@@ -293,20 +284,29 @@ type taskSpec struct {
 	step, phase string
 	// errorAt is the path of the caught error passed as the payload's error ("" for none).
 	errorAt string
-	timeout int
-	retry   []retrier
-	catch   []catcher
-	next    string
+	// account passes the execution input's accountId; final marks the last step, whose do
+	// phase also records the job COMPLETE.
+	account, final bool
+	timeout        int
+	retry          []retrier
+	catch          []catcher
+	next           string
 }
 
 // task builds a Task state calling the function with the step payload of docs/saga.md, keeping
-// the state {ticketId, deadline} (ResultPath null).
+// the state {ticketId, deadline, accountId} (ResultPath null).
 func task(t taskSpec) *state {
 	params := object{{"ticketId.$", "$.ticketId"}, {"deadline.$", "$.deadline"}}
+	if t.account {
+		params = append(params, field{"accountId.$", "$.accountId"})
+	}
 	if t.step != "" {
 		params = append(params, field{"step", t.step})
 	}
 	params = append(params, field{"phase", t.phase})
+	if t.final {
+		params = append(params, field{"final", true})
+	}
 	if t.errorAt != "" {
 		params = append(params, field{"error.$", t.errorAt})
 	}
@@ -394,7 +394,7 @@ func (a Action) story(budget float64, timeout int) string {
 	for _, s := range a.Steps {
 		fwd = append(fwd, fmt.Sprintf("%s (%s)", s.Name, string(s.System)))
 	}
-	fmt.Fprintf(&b, "Happy path: %s -> %s -> %s. ", strings.Join(fwd, " -> "), RecordCompleteState, JobCompleteState)
+	fmt.Fprintf(&b, "Happy path: %s -> %s; the last step records the job COMPLETE. ", strings.Join(fwd, " -> "), JobCompleteState)
 	if len(undo) > 0 {
 		fmt.Fprintf(&b, "A step that fails (StepFailed, JobCancelled, a crash) enters the rollback at its own compensation, which undoes what its call may have made anyway and nothing else: %s -> %s -> %s; a compensation that fails is recorded by UndoFailed<Step> and the rollback goes on. ",
 			strings.Join(undo, " -> "), RecordFailureState, JobFailedState)

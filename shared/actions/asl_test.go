@@ -113,7 +113,6 @@ func TestCreateDomainFailureRollsBackNewestFirst(t *testing.T) {
 		"CreateKmsDomain":          {"UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
 		"CreateSalesforceAccount":  {"UndoCreateSalesforceAccount", "UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
 		"CreateZuoraDomainAccount": {"UndoCreateZuoraDomainAccount", "UndoCreateSalesforceAccount", "UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
-		"RecordComplete":           {"UndoCreateZuoraDomainAccount", "UndoCreateSalesforceAccount", "UndoCreateKmsDomain", "UndoCreateUmsDomain", "RecordFailure", "JobFailed"},
 	}
 	for from, want := range cases {
 		if got := rollback(t, sm, from); !slices.Equal(got, want) {
@@ -204,8 +203,9 @@ func TestStateMachineStructure(t *testing.T) {
 				t.Errorf("%s: %s is not a Fail state with Error %s", a.Name, name, want)
 			}
 		}
-		if s := sm.States["JobComplete"]; s == nil || s.Type != "Succeed" || sm.States["RecordComplete"].Next != "JobComplete" {
-			t.Errorf("%s: the happy path does not end RecordComplete -> JobComplete (Succeed)", a.Name)
+		last := a.Steps[len(a.Steps)-1].Name
+		if s := sm.States["JobComplete"]; s == nil || s.Type != "Succeed" || sm.States[last].Next != "JobComplete" {
+			t.Errorf("%s: the happy path does not end %s -> JobComplete (Succeed)", a.Name, last)
 		}
 	}
 }
@@ -233,9 +233,9 @@ func TestTimeoutSecondsCoversTheWorstCase(t *testing.T) {
 		}
 	}
 	// createDomain at worst: the four steps after all their retries (identity 6 calls × 10 s
-	// + 1+2+4 + 1+2 s of backoff = 70 s; outside 7 × 30 s + 2×(1+2+4) s = 224 s), RecordComplete
-	// failing (70 s) and all four compensations failing (224 or 70 s each, + 70 s to record),
-	// then RecordFailure (70 s).
+	// + 1+2+4 + 1+2 s of backoff = 70 s; outside 7 × 30 s + 2×(1+2+4) s = 224 s), the last
+	// one's RecordTimedOut failing (70 s) and all four compensations failing (224 or 70 s
+	// each, + 70 s to record), then RecordFailure (70 s).
 	a, _ := actions.Lookup("createDomain")
 	want := 70 + 3*224 + 70 + (3*224 + 70) + 4*70 + 70.0
 	if got, _ := a.Budget(); got != want {
@@ -259,13 +259,13 @@ func TestPayloadsFollowTheContract(t *testing.T) {
 		resource string
 		params   map[string]any
 	}{
-		"CreateKmsDomain":                    {"${KmsFunctionArn}", map[string]any{"step": "CreateKmsDomain", "phase": "do"}},
+		"CreateKmsDomain":                    {"${KmsFunctionArn}", map[string]any{"accountId.$": "$.accountId", "step": "CreateKmsDomain", "phase": "do"}},
 		"UndoCreateKmsDomain":                {"${KmsFunctionArn}", map[string]any{"step": "CreateKmsDomain", "phase": "undo"}},
 		"UndoFailedCreateKmsDomain":          {"${TicketsFunctionArn}", map[string]any{"step": "CreateKmsDomain", "phase": "undoFailed", "error.$": "$.undoError"}},
 		"RecordTimedOutCreateKmsDomain":      {"${TicketsFunctionArn}", map[string]any{"step": "CreateKmsDomain", "phase": "timedOut", "error.$": "$.error"}},
 		"RecordFailure":                      {"${TicketsFunctionArn}", map[string]any{"phase": "failed", "error.$": "$.error"}},
-		"RecordComplete":                     {"${TicketsFunctionArn}", map[string]any{"phase": "complete"}},
-		"CreateUmsDomain":                    {"${IdentityFunctionArn}", map[string]any{"step": "CreateUmsDomain", "phase": "do"}},
+		"CreateUmsDomain":                    {"${IdentityFunctionArn}", map[string]any{"accountId.$": "$.accountId", "step": "CreateUmsDomain", "phase": "do"}},
+		"CreateZuoraDomainAccount":           {"${BillingFunctionArn}", map[string]any{"accountId.$": "$.accountId", "step": "CreateZuoraDomainAccount", "phase": "do", "final": true}},
 		"UndoCreateSalesforceAccount":        {"${CrmFunctionArn}", map[string]any{"step": "CreateSalesforceAccount", "phase": "undo"}},
 		"UndoCreateZuoraDomainAccount":       {"${BillingFunctionArn}", map[string]any{"step": "CreateZuoraDomainAccount", "phase": "undo"}},
 		"RecordTimedOutCreateUmsDomain":      {"${TicketsFunctionArn}", map[string]any{"step": "CreateUmsDomain", "phase": "timedOut", "error.$": "$.error"}},

@@ -112,7 +112,7 @@ func runCreateDomainWithTimeouts(t *testing.T, fail map[string]func(n int) error
 	if err != nil {
 		t.Fatal(err)
 	}
-	execArn, _, err := engine.StartExecution(smArn, "0123456789abcdef01234567", `{"ticketId":"0123456789abcdef01234567","deadline":0}`)
+	execArn, _, err := engine.StartExecution(smArn, "0123456789abcdef01234567", `{"ticketId":"0123456789abcdef01234567","deadline":0,"accountId":"000000000001"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +139,10 @@ func expectEnd(t *testing.T, exec stepfunctions.Execution, status, errName strin
 	}
 }
 
-func TestCreateDomainRunsEveryStepThenRecordsComplete(t *testing.T) {
+func TestCreateDomainRunsEveryStepAndTheLastRecordsComplete(t *testing.T) {
 	f, exec := runCreateDomain(t, nil)
 	expectCalls(t, f,
-		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do", "CreateZuoraDomainAccount/do",
-		"complete")
+		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do", "CreateZuoraDomainAccount/do")
 	expectEnd(t, exec, stepfunctions.StatusSucceeded, "")
 }
 
@@ -205,7 +204,7 @@ func TestCreateDomainTransientFailureThatClearsIsRetried(t *testing.T) {
 	expectCalls(t, f,
 		"CreateUmsDomain/do", "CreateKmsDomain/do",
 		"CreateSalesforceAccount/do", "CreateSalesforceAccount/do", "CreateSalesforceAccount/do",
-		"CreateZuoraDomainAccount/do", "complete")
+		"CreateZuoraDomainAccount/do")
 	expectEnd(t, exec, stepfunctions.StatusSucceeded, "")
 }
 
@@ -244,11 +243,10 @@ func TestCreateDomainCompensationRetriesTransientFailures(t *testing.T) {
 
 func TestCreateDomainCancelledWhenCompletingRollsBackEverything(t *testing.T) {
 	f, exec := runCreateDomain(t, map[string]func(int) error{
-		"complete": always(&JobCancelled{"deadline passed"}),
+		"CreateZuoraDomainAccount/do": always(&JobCancelled{"deadline passed"}),
 	})
 	expectCalls(t, f,
 		"CreateUmsDomain/do", "CreateKmsDomain/do", "CreateSalesforceAccount/do", "CreateZuoraDomainAccount/do",
-		"complete",
 		"CreateZuoraDomainAccount/undo", "CreateSalesforceAccount/undo", "CreateKmsDomain/undo", "CreateUmsDomain/undo",
 		"failed")
 	expectEnd(t, exec, stepfunctions.StatusFailed, "JobFailed")

@@ -81,7 +81,7 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 	// ticket still PENDING starts it too: the first request may have died between storing
 	// the ticket and starting it, and a start under the same name and input is idempotent.
 	if (first && refused == nil) || (!first && stored.Status == ticket.Pending && stored.Execution != "") {
-		if _, err := a.Executions.Start(r.Context(), stored.Action, stored.Execution, workflow.Input{TicketID: stored.ID, Deadline: millis(stored.Deadline)}); err != nil {
+		if _, err := a.Executions.Start(r.Context(), stored.Action, stored.Execution, inputOf(stored)); err != nil {
 			a.failStart(w, r, stored, err)
 			return
 		}
@@ -94,6 +94,11 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", clientPath(r, "/job/"+stored.ID))
 	write(w, r, media, http.StatusCreated, ticket.Document{JobTicket: ticket.ViewOf(stored)})
+}
+
+// inputOf is the input of an execution of the ticket's action.
+func inputOf(t *ticket.Ticket) workflow.Input {
+	return workflow.Input{TicketID: t.ID, Deadline: millis(t.Deadline), AccountID: t.AccountID}
 }
 
 // failStart records that the execution could not start, so the ticket tells the truth, and
@@ -190,7 +195,7 @@ func (a *API) restartJob(w http.ResponseWriter, r *http.Request) {
 		a.writeStoreError(w, r, err)
 		return
 	}
-	if _, err := a.Executions.Start(r.Context(), t.Action, t.Execution, workflow.Input{TicketID: t.ID, Deadline: millis(t.Deadline)}); err != nil {
+	if _, err := a.Executions.Start(r.Context(), t.Action, t.Execution, inputOf(t)); err != nil {
 		a.failStart(w, r, t, err)
 		return
 	}

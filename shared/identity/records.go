@@ -22,12 +22,6 @@ func (s *Store) CreateDomain(ctx context.Context, stepKey string, d Domain) (Dom
 	if d.Name == "" {
 		return Domain{}, refuse(ticket.UserInput, "Missing required parameter [name]")
 	}
-	if prev, err := s.doneOfStep(ctx, stepKey); err != nil || prev != nil {
-		if err != nil {
-			return Domain{}, err
-		}
-		return s.createdDomain(ctx, prev.ID)
-	}
 	if d.Status == "" {
 		d.Status = "enabled"
 	}
@@ -193,12 +187,6 @@ func isCondition(err error) bool {
 // setState sets the status of the item at pk/sk for the step stepKey and answers the status it
 // replaced; a repeat of the step answers the first one's previous status.
 func (s *Store) setState(ctx context.Context, stepKey, what, pk, sk, state string) (string, error) {
-	if prev, err := s.doneOf(ctx, stepKey); err != nil || prev != nil {
-		if err != nil {
-			return "", err
-		}
-		return prev.Previous, nil
-	}
 	var cur struct {
 		Status string `dynamodbav:"status"`
 	}
@@ -279,16 +267,6 @@ func (s *Store) CreateUser(ctx context.Context, stepKey string, u User) (User, e
 	case u.Username == "":
 		return User{}, refuse(ticket.UserInput, "Missing required parameter [username]")
 	}
-	if prev, err := s.doneOf(ctx, stepKey); err != nil || prev != nil {
-		if err != nil {
-			return User{}, err
-		}
-		got, err := s.GetUser(ctx, prev.ID)
-		if IsNotFound(err) {
-			return User{UserID: prev.ID, DomainID: u.DomainID}, nil
-		}
-		return got, err
-	}
 	if u.Status == "" {
 		u.Status = "enabled"
 	}
@@ -321,7 +299,11 @@ func (s *Store) CreateUser(ctx context.Context, stepKey string, u User) (User, e
 		if err != nil {
 			return User{}, err
 		}
-		return s.GetUser(ctx, prev.ID)
+		got, err := s.GetUser(ctx, prev.ID)
+		if IsNotFound(err) { // made, then undone: report the id the step made
+			return User{UserID: prev.ID, DomainID: u.DomainID}, nil
+		}
+		return got, err
 	}
 	if _, err := s.GetDomain(ctx, u.DomainID); err != nil {
 		return User{}, err
@@ -384,12 +366,6 @@ func (s *Store) SetUserState(ctx context.Context, stepKey, userID, state string)
 	if !oneOf(state, UserStates) {
 		return "", refuse(ticket.UserInput, "invalid user state %q (want one of %s)", state, strings.Join(UserStates, ", "))
 	}
-	if prev, err := s.doneOf(ctx, stepKey); err != nil || prev != nil {
-		if err != nil {
-			return "", err
-		}
-		return prev.Previous, nil
-	}
 	u, err := s.GetUser(ctx, userID)
 	if err != nil {
 		return "", err
@@ -413,12 +389,6 @@ func (s *Store) CreateTenant(ctx context.Context, stepKey string, tn Tenant) (Te
 		return Tenant{}, refuse(ticket.UserInput, "Missing required parameter [domainId]")
 	case strings.TrimSpace(tn.Name) == "":
 		return Tenant{}, refuse(ticket.UserInput, "Missing required parameter [name]")
-	}
-	if prev, err := s.doneOf(ctx, stepKey); err != nil || prev != nil {
-		if err != nil {
-			return Tenant{}, err
-		}
-		return Tenant{TenantID: prev.ID, DomainID: tn.DomainID, Name: tn.Name}, nil
 	}
 	if tn.Status == "" {
 		tn.Status = "enabled"
@@ -518,13 +488,6 @@ func numeric(v string) bool {
 func (s *Store) CreateSubscription(ctx context.Context, stepKey string, sub Subscription) (Subscription, error) {
 	if err := s.CheckSubscribeable(ctx, sub.DomainID, sub.TenantID, sub.EndpointTemplateID); err != nil {
 		return Subscription{}, err
-	}
-	if prev, err := s.doneOf(ctx, stepKey); err != nil || prev != nil {
-		if err != nil {
-			return Subscription{}, err
-		}
-		sub.SubscriptionID = prev.ID
-		return sub, nil
 	}
 	if sub.Status == "" {
 		sub.Status = "enabled"

@@ -581,3 +581,36 @@ func TestRequestIsAJSONPostToBaseSlashOperation(t *testing.T) {
 		t.Fatalf("results %v", res)
 	}
 }
+
+func TestSetZuoraAccountStateWhoseAnswerWasLostIsSetBackByItsKey(t *testing.T) {
+	st := newStack(t, 0)
+	ctx := context.Background()
+	acct, err := st.client.Invoke(ctx, actions.CreateZuoraDomainAccount, "t1/CreateZuoraDomainAccount", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := acct[actions.KeyZuoraAccount]
+	if _, err := st.sim.Inject(simulator.Fault{Operation: actions.SetZuoraAccountState, Mode: simulator.ApplyThenFail, Status: 500, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.client.Invoke(ctx, actions.SetZuoraAccountState, "t2/SetZuoraAccountState",
+		map[string]string{actions.KeyZuoraAccount: id, outside.KeyState: "suspended"}); err == nil {
+		t.Fatal("the faulted call answered")
+	}
+	if recs := st.sim.Records(actions.Billing); recs[0].State != "suspended" {
+		t.Fatalf("the faulted call did not apply: %q", recs[0].State)
+	}
+	undo := map[string]string{outside.KeyChangedUnder: "t2/SetZuoraAccountState"}
+	if _, err := st.client.Invoke(ctx, actions.SetZuoraAccountState, "t2/UndoSetZuoraAccountState", undo); err != nil {
+		t.Fatal(err)
+	}
+	if recs := st.sim.Records(actions.Billing); recs[0].State != "enabled" {
+		t.Fatalf("state after undo %q, want enabled", recs[0].State)
+	}
+	// Nothing changed under a key: NOT_FOUND, which a compensation counts as nothing to undo.
+	_, err = st.client.Invoke(ctx, actions.SetZuoraAccountState, "t3/UndoSetZuoraAccountState",
+		map[string]string{outside.KeyChangedUnder: "t3/SetZuoraAccountState"})
+	if pe := permanent(t, err); pe.Category != ticket.NotFound {
+		t.Fatalf("got %+v", pe)
+	}
+}

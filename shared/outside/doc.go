@@ -22,7 +22,10 @@
 // time and create nothing twice. A create's compensation may name the record by the
 // idempotency key the create was called under ({"createdUnder":"{ticketId}/{step}"}) instead
 // of its id, for a create whose answer was lost; the system deletes what it made under that
-// key, or answers 404 when it made nothing. Error answers should be RFC 9457 problem
+// key, or answers 404 when it made nothing. Likewise a state change's compensation may name
+// the change by its key ({"changedUnder":"{ticketId}/{step}"}) instead of the state to set
+// back; the system sets back the state that call replaced, or answers 404 when it changed
+// nothing under that key. Error answers should be RFC 9457 problem
 // documents; the adapter shows their "detail" (or "title", or a plain-text body) to the client.
 //
 // # Error classification

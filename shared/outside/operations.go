@@ -50,3 +50,9 @@ const (
 // answer was lost or never recorded. A system answers NOT_FOUND when nothing was created
 // under the key.
 const KeyCreatedUnder = "createdUnder"
+
+// KeyChangedUnder names, in the params of a state change's compensation (the same operation),
+// the idempotency key the change was called under, instead of the state to set: the way to
+// undo a change whose answer, and so the state it replaced, was lost. The system sets back the
+// state that call replaced, or answers NOT_FOUND when it changed nothing under the key.
+const KeyChangedUnder = "changedUnder"

@@ -218,20 +218,26 @@ func StartReconcilerLambda() {
 	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log).HandleEvent)
 }
 
-// StartCatalogueLambda runs the CloudFormation custom resource that loads the service
-// catalogue (identity.Catalogue) into the identity table on every deploy that changes it.
-// Deleting the resource leaves the templates: the table's own deletion removes them, and a
-// replaced resource loads the same ids again. It does not return.
-func StartCatalogueLambda() {
-	e := mustLambdaEnv()
-	ids := Identity(e.Config, e.dynamoDB())
-	lambda.Start(cfn.LambdaWrap(func(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+// CatalogueLoader is the work of the custom resource that loads the service catalogue
+// (identity.Catalogue) into the identity table: on Create and Update it loads it, on Delete
+// it leaves the templates (the table's own deletion removes them, and a replaced resource
+// loads the same ids again). It answers what CloudFormation is told.
+func CatalogueLoader(ids *identity.Store, log *slog.Logger) func(context.Context, cfn.Event) (string, map[string]any, error) {
+	return func(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
 		if ev.RequestType != cfn.RequestDelete {
 			if err := ids.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
-				e.Log.Error("load the service catalogue", "err", err)
+				log.Error("load the service catalogue", "err", err)
 				return "", nil, err
 			}
 		}
 		return "service-catalogue", map[string]any{"Digest": identity.CatalogueDigest(identity.Catalogue())}, nil
-	}))
+	}
+}
+
+// StartCatalogueLambda runs the CloudFormation custom resource that loads the service
+// catalogue on every deploy that changes it (CatalogueLoader), answering CloudFormation at
+// the event's ResponseURL. It does not return.
+func StartCatalogueLambda() {
+	e := mustLambdaEnv()
+	lambda.Start(cfn.LambdaWrap(CatalogueLoader(Identity(e.Config, e.dynamoDB()), e.Log)))
 }

@@ -86,13 +86,11 @@ func (st *stack) submit(t *testing.T, params map[string]string) *ticket.Ticket {
 func TestCreateDomainSaga(t *testing.T) {
 	st := newStack(t)
 	tk := st.submit(t, map[string]string{"name": "Acme", "company": "Acme Inc", "emailAddress": "ops@acme.example"})
-	for _, s := range createDomain {
-		if err := st.invoke(t, s.fn, steps.Payload{TicketID: tk.ID, Step: s.step, Phase: "do"}); err != nil {
+	for i, s := range createDomain {
+		final := i == len(createDomain)-1
+		if err := st.invoke(t, s.fn, steps.Payload{TicketID: tk.ID, AccountID: tk.AccountID, Step: s.step, Phase: "do", Final: final}); err != nil {
 			t.Fatalf("%s: %v", s.step, err)
 		}
-	}
-	if err := st.invoke(t, actions.TicketsLogicalID, steps.Payload{TicketID: tk.ID, Phase: "complete"}); err != nil {
-		t.Fatal(err)
 	}
 	got, _ := st.tickets.Get(context.Background(), tk.ID)
 	if got.Status != ticket.Complete {

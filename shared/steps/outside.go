@@ -87,16 +87,21 @@ func (o *OutsideStep) Undo(ctx context.Context, t *ticket.Ticket) error {
 	return err
 }
 
-// UndoAttempt undoes a create that failed after its call may have taken effect: by the id
-// the ticket got, or else by the idempotency key the call was made under. It reports false
-// when the system made nothing (NOT_FOUND). A step that is no create has nothing to find.
+// UndoAttempt undoes a step that failed after its call may have taken effect: by what the
+// ticket got of the answer, or else by the idempotency key the call was made under — a create
+// is deleted by the key it was created under, a state change set back by the key it was
+// changed under. It reports false when the system did nothing under the key (NOT_FOUND).
 func (o *OutsideStep) UndoAttempt(ctx context.Context, t *ticket.Ticket) (bool, error) {
-	if o.UndoOperation == "" || o.UndoOperation == o.Step || o.UndoParams == nil {
+	if o.UndoOperation == "" || o.UndoParams == nil {
 		return false, nil
 	}
 	params := o.UndoParams(t)
 	if params == nil {
-		params = map[string]string{outside.KeyCreatedUnder: Key(t.ID, o.Step)}
+		under := outside.KeyCreatedUnder
+		if o.UndoOperation == o.Step {
+			under = outside.KeyChangedUnder
+		}
+		params = map[string]string{under: Key(t.ID, o.Step)}
 	}
 	_, err := o.Client.Invoke(ctx, o.UndoOperation, UndoKey(t.ID, o.Step), params)
 	if isNotFound(err) {

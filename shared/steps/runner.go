@@ -1,6 +1,7 @@
 // Package steps is the step runner of the Action Service's sagas (docs/saga.md): one Lambda
-// handler per system that runs a step (phase do), compensates it (undo), or records an outcome
-// on the ticket (undoFailed, timedOut, failed, complete). The ticket is the record of the job:
+// handler per system that runs a step (phase do; the last step's also records the job
+// COMPLETE), compensates it (undo), or records a failed outcome on the ticket (undoFailed,
+// timedOut, failed). The ticket is the record of the job:
 // every change of it is a conditional write through store.Update, and a terminal ticket is
 // left alone. Errors returned to Step Functions are the typed StepFailed, StepTransient and
 // JobCancelled, whose type names are the state machines' error names.
@@ -32,7 +33,6 @@ const (
 	PhaseUndoFailed = "undoFailed"
 	PhaseTimedOut   = "timedOut"
 	PhaseFailed     = "failed"
-	PhaseComplete   = "complete"
 )
 
 // MetricNamespace and MetricRollbackFailed name the CloudWatch metric of a failed compensation.
@@ -45,10 +45,15 @@ const (
 type Payload struct {
 	TicketID string `json:"ticketId"`
 	// Deadline is the job's deadline in epoch milliseconds; 0 means none.
-	Deadline int64       `json:"deadline"`
-	Step     string      `json:"step"`
-	Phase    string      `json:"phase"`
-	Error    *CatchError `json:"error,omitempty"`
+	Deadline int64 `json:"deadline"`
+	// AccountID is the ticket's account, as the execution input gives it: the do phase's
+	// first write keeps the account's status list with it.
+	AccountID string `json:"accountId,omitempty"`
+	Step      string `json:"step"`
+	Phase     string `json:"phase"`
+	// Final marks the last step: its do phase also records the job COMPLETE.
+	Final bool        `json:"final,omitempty"`
+	Error *CatchError `json:"error,omitempty"`
 }
 
 // CatchError is what a Catch with ResultPath $.error puts in the state.
@@ -128,8 +133,6 @@ func (r *Runner) Handle(ctx context.Context, in Payload) (map[string]any, error)
 		err = r.timedOut(ctx, in)
 	case PhaseFailed:
 		err = r.failed(ctx, in)
-	case PhaseComplete:
-		err = r.complete(ctx, in)
 	default:
 		err = &StepFailed{Step: in.Step, Category: ticket.Internal, Description: fmt.Sprintf("unknown phase %q", in.Phase)}
 	}
@@ -175,18 +178,18 @@ func storeError(step string, err error) error {
 }
 
 // update changes the ticket unless it is terminal (then it is left alone and update answers
-// nil, true).
-func (r *Runner) update(ctx context.Context, id string, change func(*ticket.Ticket) error) (left bool, err error) {
-	_, err = r.Tickets.Update(ctx, id, func(t *ticket.Ticket) error {
+// left).
+func (r *Runner) update(ctx context.Context, id string, change func(*ticket.Ticket) error) (t *ticket.Ticket, left bool, err error) {
+	t, err = r.Tickets.Update(ctx, id, func(t *ticket.Ticket) error {
 		if t.Status.Terminal() {
 			return errLeave
 		}
 		return change(t)
 	})
 	if errors.Is(err, errLeave) {
-		return true, nil
+		return t, true, nil
 	}
-	return false, err
+	return t, false, err
 }
 
 func setStep(t *ticket.Ticket, step string, s ticket.StepStatus) {
@@ -198,39 +201,20 @@ func setStep(t *ticket.Ticket, step string, s ticket.StepStatus) {
 
 func (r *Runner) do(ctx context.Context, in Payload) error {
 	step := in.Step
-	t, err := r.Tickets.GetWithParams(ctx, in.TicketID)
-	if err != nil {
-		return storeError(step, err)
+	p, ok := r.Work[step]
+	if !ok {
+		return r.fail(ctx, in.TicketID, step, ticket.Internal, fmt.Sprintf("%s: this function has no such step", step))
 	}
-	if t.Status.Terminal() {
-		return &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket already " + string(t.Status)}
+	if r.passed(deadline(in, nil)) {
+		return r.cancelAtDeadline(ctx, in.TicketID, step)
+	}
+	t, err := r.start(ctx, in)
+	if err != nil || t == nil {
+		return err
 	}
 	dl := deadline(in, t)
 	if r.passed(dl) {
 		return r.cancelAtDeadline(ctx, t.ID, step)
-	}
-	if t.Steps[step] == ticket.StepComplete {
-		r.log().InfoContext(ctx, "step already complete, skipped", "ticketId", t.ID, "step", step)
-		return nil
-	}
-	p, ok := r.Work[step]
-	if !ok {
-		return r.fail(ctx, t.ID, step, ticket.Internal, fmt.Sprintf("%s: this function has no such step", step))
-	}
-	left, err := r.update(ctx, t.ID, func(t *ticket.Ticket) error {
-		if t.Status == ticket.Pending || t.Status == ticket.Retry {
-			t.Status = ticket.Running
-		}
-		if t.Steps[step] != ticket.StepComplete {
-			setStep(t, step, ticket.StepRunning)
-		}
-		return nil
-	})
-	if err != nil {
-		return storeError(step, err)
-	}
-	if left {
-		return &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket already terminal"}
 	}
 
 	wctx := ctx
@@ -241,24 +225,7 @@ func (r *Runner) do(ctx context.Context, in Payload) error {
 	}
 	results, werr := p.Do(wctx, t)
 	if werr == nil {
-		left, err := r.update(ctx, t.ID, func(t *ticket.Ticket) error {
-			setStep(t, step, ticket.StepComplete)
-			if len(results) > 0 && t.Results == nil {
-				t.Results = map[string]string{}
-			}
-			for k, v := range results {
-				t.Results[k] = v
-			}
-			return nil
-		})
-		if err != nil {
-			return storeError(step, err)
-		}
-		if left {
-			return &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket became terminal during the step"}
-		}
-		r.log().InfoContext(ctx, "step complete", "ticketId", t.ID, "step", step)
-		return nil
+		return r.record(ctx, t, in, results)
 	}
 
 	if cat, desc, permanent := classify(step, werr); permanent {
@@ -272,9 +239,99 @@ func (r *Runner) do(ctx context.Context, in Payload) error {
 	return &StepTransient{Step: step, Message: werr.Error()}
 }
 
+// start marks the step RUNNING and answers the ticket with its parameters: one conditional
+// write in the usual case. When that write is refused, a read tells why: a terminal ticket
+// cancels the step, a step already COMPLETE (a retried or repeated delivery) is skipped (nil
+// ticket), and otherwise (the execution input named another account) the step is marked by a
+// read and a write.
+func (r *Runner) start(ctx context.Context, in Payload) (*ticket.Ticket, error) {
+	step := in.Step
+	t, err := r.Tickets.StartStep(ctx, in.TicketID, in.AccountID, step)
+	if err == nil {
+		return t, nil
+	}
+	if !errors.Is(err, store.ErrConflict) {
+		return nil, storeError(step, err)
+	}
+	t, err = r.Tickets.GetWithParams(ctx, in.TicketID)
+	if err != nil {
+		return nil, storeError(step, err)
+	}
+	if t.Status.Terminal() {
+		return nil, &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket already " + string(t.Status)}
+	}
+	if t.Steps[step] == ticket.StepComplete {
+		r.log().InfoContext(ctx, "step already complete, skipped", "ticketId", t.ID, "step", step)
+		if in.Final {
+			return nil, r.record(ctx, t, in, nil)
+		}
+		return nil, nil
+	}
+	params := t.Params
+	t, left, err := r.update(ctx, t.ID, func(t *ticket.Ticket) error {
+		if t.Status == ticket.Pending || t.Status == ticket.Retry {
+			t.Status = ticket.Running
+		}
+		if t.Steps[step] != ticket.StepComplete {
+			setStep(t, step, ticket.StepRunning)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeError(step, err)
+	}
+	if left {
+		return nil, &JobCancelled{TicketID: in.TicketID, Step: step, Reason: "ticket already terminal"}
+	}
+	t.Params = params
+	return t, nil
+}
+
+// record marks the step COMPLETE with its results and, after the last step, the job
+// COMPLETE: one conditional write on the ticket as the step started it, or, when somebody
+// wrote it meanwhile, a read and a write.
+func (r *Runner) record(ctx context.Context, t *ticket.Ticket, in Payload, results map[string]string) error {
+	step := in.Step
+	apply := func(t *ticket.Ticket) error {
+		setStep(t, step, ticket.StepComplete)
+		if len(results) > 0 && t.Results == nil {
+			t.Results = map[string]string{}
+		}
+		for k, v := range results {
+			t.Results[k] = v
+		}
+		if in.Final {
+			t.Finish(ticket.Complete, r.now())
+		}
+		return nil
+	}
+	err := apply(t)
+	if err == nil {
+		err = r.Tickets.Put(ctx, t)
+	}
+	if errors.Is(err, store.ErrConflict) {
+		var now *ticket.Ticket
+		var left bool
+		now, left, err = r.update(ctx, t.ID, apply)
+		// A COMPLETE job is this very write, whose answer was lost: the SDK's retry met it.
+		ours := in.Final && now != nil && now.Status == ticket.Complete && now.Steps[step] == ticket.StepComplete
+		if err == nil && left && !ours {
+			return &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket became terminal during the step"}
+		}
+	}
+	if err != nil {
+		return storeError(step, err)
+	}
+	r.log().InfoContext(ctx, "step complete", "ticketId", t.ID, "step", step)
+	if in.Final {
+		r.log().InfoContext(ctx, "job complete", "ticketId", t.ID)
+	}
+	return nil
+}
+
 // fail records a permanent failure of the step and answers StepFailed.
 func (r *Runner) fail(ctx context.Context, id, step string, cat ticket.Category, desc string) error {
-	if _, err := r.update(ctx, id, func(t *ticket.Ticket) error {
+	if _, _, err := r.update(ctx, id, func(t *ticket.Ticket) error {
 		setStep(t, step, ticket.StepError)
 		t.ErrorCategory = cat
 		t.ErrorDescription = desc
@@ -287,7 +344,7 @@ func (r *Runner) fail(ctx context.Context, id, step string, cat ticket.Category,
 
 // cancelAtDeadline records the step stopped by the deadline and answers JobCancelled.
 func (r *Runner) cancelAtDeadline(ctx context.Context, id, step string) error {
-	if _, err := r.update(ctx, id, func(t *ticket.Ticket) error {
+	if _, _, err := r.update(ctx, id, func(t *ticket.Ticket) error {
 		if t.Steps[step] == ticket.StepComplete {
 			return nil
 		}
@@ -389,7 +446,7 @@ func (r *Runner) undo(ctx context.Context, in Payload) error {
 
 func (r *Runner) undoFailed(ctx context.Context, in Payload) error {
 	step := in.Step
-	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+	if _, _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
 		setStep(t, step, ticket.StepRollbackFailed)
 		return nil
 	}); err != nil {
@@ -434,7 +491,7 @@ func (r *Runner) timedOut(ctx context.Context, in Payload) error {
 		cat = ticket.Timeout
 	}
 	desc := fmt.Sprintf("%s: %s did not answer after retries: %s", step, systemName(step), cause)
-	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+	if _, _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
 		setStep(t, step, ticket.StepTimedOut)
 		t.Fail(ticket.TimedOut, cat, desc, r.now())
 		return nil
@@ -449,7 +506,7 @@ func (r *Runner) failed(ctx context.Context, in Payload) error {
 	errName, cause := catchParts(in.Error)
 	parsedCat, parsedDesc, parsedOK := ParseStepFailed(cause)
 	var out *ticket.Ticket
-	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+	if _, _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
 		out = t
 		failing := failingStep(t, in.Step)
 		if t.Steps[failing] == ticket.StepRunning {
@@ -514,17 +571,6 @@ func failingStep(t *ticket.Ticket, fallback string) string {
 		}
 	}
 	return fallback
-}
-
-func (r *Runner) complete(ctx context.Context, in Payload) error {
-	if _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
-		t.Finish(ticket.Complete, r.now())
-		return nil
-	}); err != nil {
-		return storeError(in.Step, err)
-	}
-	r.log().InfoContext(ctx, "job complete", "ticketId", in.TicketID)
-	return nil
 }
 
 // catchParts reads a Catch output: the error name and a readable cause (the errorMessage of

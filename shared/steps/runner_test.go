@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
+	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/outside"
@@ -35,6 +35,7 @@ var t0 = time.UnixMilli(1_700_000_000_000)
 
 type fixture struct {
 	r       *steps.Runner
+	ddb     *localdynamodb.Server
 	tickets *store.Store
 	sim     *simulator.Simulator
 	client  *outside.Client
@@ -45,11 +46,20 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db := dynamodbtest.Backends()[0].Open(t, store.TicketsTable("tickets"))
+	ddb, err := localdynamodb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ddb.Close() })
+	db := localdynamodb.Client(ddb.URL)
+	if err := localdynamodb.CreateTables(context.Background(), db, store.TicketsTable("tickets")); err != nil {
+		t.Fatal(err)
+	}
 	sim := simulator.New()
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() { sim.Close(); srv.Close() })
 	f := &fixture{
+		ddb:     ddb,
 		tickets: store.New(db, "tickets", store.WithSealer(plainSealer{})),
 		sim:     sim,
 		client:  outside.NewClient(outside.SimulatorConfig(srv.URL+"/_sim", 2*time.Second), nil),
@@ -108,7 +118,7 @@ func (f *fixture) get(t *testing.T, id string) *ticket.Ticket {
 }
 
 func (f *fixture) run(id, step, phase string, catch *steps.CatchError) error {
-	_, err := f.r.Handle(context.Background(), steps.Payload{TicketID: id, Step: step, Phase: phase, Error: catch})
+	_, err := f.r.Handle(context.Background(), steps.Payload{TicketID: id, AccountID: "acct", Step: step, Phase: phase, Error: catch})
 	return err
 }
 
@@ -220,7 +230,10 @@ func TestHangUntilDeadlineIsJobCancelled(t *testing.T) {
 func TestTerminalTicketIsJobCancelledAndLeftAlone(t *testing.T) {
 	f := newFixture(t)
 	tk := f.newTicket(t, time.Time{})
-	if err := f.run(tk.ID, "", "complete", nil); err != nil {
+	if _, err := f.tickets.Update(context.Background(), tk.ID, func(t *ticket.Ticket) error {
+		t.Finish(ticket.Complete, t0)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	var jc *steps.JobCancelled
@@ -228,7 +241,7 @@ func TestTerminalTicketIsJobCancelledAndLeftAlone(t *testing.T) {
 		t.Fatalf("want JobCancelled, got %T %v", err, err)
 	}
 	before := f.get(t, tk.ID)
-	for _, ph := range []string{"failed", "timedOut", "complete", "undoFailed"} {
+	for _, ph := range []string{"failed", "timedOut", "undoFailed"} {
 		if err := f.run(tk.ID, "CreateKmsDomain", ph, &steps.CatchError{Error: "StepFailed", Cause: "x"}); err != nil {
 			t.Fatal(ph, err)
 		}
@@ -399,14 +412,62 @@ func TestTimedOut(t *testing.T) {
 	}
 }
 
-func TestComplete(t *testing.T) {
+func TestLastStepRecordsTheJobComplete(t *testing.T) {
 	f := newFixture(t)
 	tk := f.newTicket(t, time.Time{})
-	if err := f.run(tk.ID, "", "complete", nil); err != nil {
+	if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.get(t, tk.ID); got.Status != ticket.Complete || !got.Completion.Equal(t0) || got.ErrorCategory != "" {
-		t.Fatalf("after complete: %+v", got)
+	if got := f.get(t, tk.ID); got.Status != ticket.Running {
+		t.Fatalf("after the first step: %s", got.Status)
+	}
+	last := steps.Payload{TicketID: tk.ID, AccountID: tk.AccountID, Step: "CreateSalesforceAccount", Phase: "do", Final: true}
+	if _, err := f.r.Handle(context.Background(), last); err != nil {
+		t.Fatal(err)
+	}
+	got := f.get(t, tk.ID)
+	if got.Status != ticket.Complete || !got.Completion.Equal(t0) || got.ErrorCategory != "" ||
+		got.Steps["CreateSalesforceAccount"] != ticket.StepComplete || got.Results[actions.KeySalesforceAccount] == "" {
+		t.Fatalf("after the last step: %+v", got)
+	}
+	// A repeated delivery of the last step finds the job done and changes nothing.
+	if _, err := f.r.Handle(context.Background(), last); err == nil {
+		t.Fatal("a repeat after the job ended should be JobCancelled")
+	}
+	if again := f.get(t, tk.ID); again.Version != got.Version {
+		t.Fatalf("repeat wrote the ticket: %+v", again)
+	}
+}
+
+func TestLastStepAlreadyCompleteStillRecordsTheJobComplete(t *testing.T) {
+	f := newFixture(t)
+	tk := f.newTicket(t, time.Time{})
+	for _, step := range []string{"CreateKmsDomain", "CreateSalesforceAccount"} {
+		if err := f.run(tk.ID, step, "do", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := f.sim.Calls(actions.CreateSalesforceAccount)
+	if _, err := f.r.Handle(context.Background(), steps.Payload{TicketID: tk.ID, AccountID: tk.AccountID, Step: "CreateSalesforceAccount", Phase: "do", Final: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get(t, tk.ID); got.Status != ticket.Complete {
+		t.Fatalf("ticket %s", got.Status)
+	}
+	if n := f.sim.Calls(actions.CreateSalesforceAccount); n != calls {
+		t.Fatalf("the completed step called its system again (%d calls, had %d)", n, calls)
+	}
+}
+
+func TestStepOfATicketWhoseAccountTheInputMisnamesStillRuns(t *testing.T) {
+	f := newFixture(t)
+	tk := f.newTicket(t, time.Time{})
+	if _, err := f.r.Handle(context.Background(), steps.Payload{TicketID: tk.ID, AccountID: "someone-else", Step: "CreateKmsDomain", Phase: "do"}); err != nil {
+		t.Fatal(err)
+	}
+	got := f.get(t, tk.ID)
+	if got.Status != ticket.Running || got.Steps["CreateKmsDomain"] != ticket.StepComplete || got.AccountID != "acct" {
+		t.Fatalf("ticket %+v", got)
 	}
 }
 
@@ -451,4 +512,30 @@ func TestErrorNamesAsLambdaReportsThem(t *testing.T) {
 func catchOf(err error) *steps.CatchError {
 	b, _ := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": errorType(err)})
 	return &steps.CatchError{Error: errorType(err), Cause: string(b)}
+}
+
+// A write whose answer is lost commits, and the SDK's retry meets it: the step that started
+// twice and the last step whose write already ended the job both go on as if answered.
+func TestStepWritesWhoseAnswersAreLostStillCompleteTheJob(t *testing.T) {
+	for _, op := range []string{"UpdateItem", "PutItem"} {
+		t.Run(op, func(t *testing.T) {
+			f := newFixture(t)
+			tk := f.newTicket(t, time.Time{})
+			if err := f.run(tk.ID, "CreateKmsDomain", "do", nil); err != nil {
+				t.Fatal(err)
+			}
+			remove, err := f.ddb.Inject(localdynamodb.Fault{Table: "tickets", Mode: localdynamodb.LoseAnswer, Operation: op, Times: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer remove()
+			if _, err := f.r.Handle(context.Background(), steps.Payload{TicketID: tk.ID, AccountID: "acct", Step: "CreateSalesforceAccount", Phase: "do", Final: true}); err != nil {
+				t.Fatal(err)
+			}
+			got := f.get(t, tk.ID)
+			if got.Status != ticket.Complete || got.Steps["CreateSalesforceAccount"] != ticket.StepComplete {
+				t.Fatalf("ticket %+v", got)
+			}
+		})
+	}
 }

@@ -76,7 +76,7 @@ func (q Query) plan() (index string, key condition, filters []condition, err err
 	case q.Errors:
 		index, key = indexByError, condition{attrErrorList, errorListKey}
 	case q.Status != "" && q.Account != "":
-		index, key = indexByAccountStatus, condition{attrAccountStatus, q.Account + "#" + string(q.Status)}
+		index, key = indexByAccountStatus, condition{attrAccountStatus, accountStatusKey(q.Account, q.Status)}
 	case q.Status != "":
 		index, key = indexByStatus, condition{attrStatus, string(q.Status)}
 	case q.Domain != "":

@@ -35,6 +35,9 @@ type record struct {
 	ExpiresAt            int64  `dynamodbav:"expiresAt,omitempty"`
 }
 
+// accountStatusKey is the byAccountStatus index's key of an account's tickets in a status.
+func accountStatusKey(account string, s ticket.Status) string { return account + "#" + string(s) }
+
 func millis(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
@@ -64,7 +67,7 @@ func toRecord(t *ticket.Ticket, retention time.Duration) record {
 		}
 	}
 	if t.AccountID != "" {
-		r.AccountStatus = t.AccountID + "#" + string(t.Status)
+		r.AccountStatus = accountStatusKey(t.AccountID, t.Status)
 	}
 	if t.Status.Failed() {
 		r.ErrorList = errorListKey

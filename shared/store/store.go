@@ -141,17 +141,22 @@ func (s *Store) GetWithParams(ctx context.Context, id string) (*ticket.Ticket, e
 	if err != nil {
 		return nil, err
 	}
+	return s.opened(ctx, r)
+}
+
+// opened is the ticket of a record with its action parameters decrypted.
+func (s *Store) opened(ctx context.Context, r record) (*ticket.Ticket, error) {
 	t := r.ticket()
 	if len(r.SealedParams) > 0 {
 		if s.sealer == nil {
-			return nil, fmt.Errorf("ticket %s: parameters are sealed but the store has no sealer", id)
+			return nil, fmt.Errorf("ticket %s: parameters are sealed but the store has no sealer", t.ID)
 		}
-		plain, err := s.sealer.Open(ctx, r.SealedParams, []byte(id))
+		plain, err := s.sealer.Open(ctx, r.SealedParams, []byte(t.ID))
 		if err != nil {
-			return nil, fmt.Errorf("open parameters of ticket %s: %w", id, err)
+			return nil, fmt.Errorf("open parameters of ticket %s: %w", t.ID, err)
 		}
 		if err := json.Unmarshal(plain, &t.Params); err != nil {
-			return nil, fmt.Errorf("parameters of ticket %s: %w", id, err)
+			return nil, fmt.Errorf("parameters of ticket %s: %w", t.ID, err)
 		}
 	}
 	return t, nil

@@ -1,6 +1,6 @@
 // Package workflow starts the execution that runs an action: the one place the API talks to
-// Step Functions. The execution input is the ticket id and the deadline, never the action's
-// parameters.
+// Step Functions. The execution input is the ticket id, its account and the deadline, never
+// the action's parameters.
 package workflow
 
 import (
@@ -19,6 +19,9 @@ type Input struct {
 	TicketID string `json:"ticketId"`
 	// Deadline is epoch milliseconds; 0 means none.
 	Deadline int64 `json:"deadline"`
+	// AccountID is the ticket's account ("" when it has none): each step's first write keeps
+	// the account's status list with it, with no read before.
+	AccountID string `json:"accountId"`
 }
 
 // ErrUnavailable wraps a failure to reach Step Functions.
