@@ -148,6 +148,11 @@ func (r Role) grant() Grant { return Grant{RoleID: r.RoleID, RoleName: r.Name, T
 // grants from the role definitions, and answers the condition checks that keep them there
 // while the user is created. An id that names none is USER_INPUT.
 func (s *Store) resolveMembership(ctx context.Context, u *User) ([]types.TransactWriteItem, error) {
+	// A transaction may name an item once: an id given twice is one membership.
+	slices.Sort(u.Groups)
+	u.Groups = slices.Compact(u.Groups)
+	u.Roles = slices.CompactFunc(slices.SortedFunc(slices.Values(u.Roles), func(a, b Grant) int { return strings.Compare(a.RoleID, b.RoleID) }),
+		func(a, b Grant) bool { return a.RoleID == b.RoleID })
 	var checks []types.TransactWriteItem
 	for _, g := range u.Groups {
 		ok, err := s.get(ctx, domainPK(u.DomainID), "GROUP#"+g, nil)

@@ -296,6 +296,11 @@ func TestListUsersFiltersByIdNameGroupsRolesAndTenants(t *testing.T) {
 				t.Errorf("%s: %v, want %v", name, got, c.want)
 			}
 		}
+		twice, err := s.CreateUser(ctx, "t/twice", identity.User{DomainID: d.DomainID, Username: "twice",
+			Groups: []string{groupID["Users"], groupID["Users"]}, Roles: []identity.Grant{{RoleID: roleID["member"]}, {RoleID: roleID["member"]}}})
+		if err != nil || len(twice.Groups) != 1 || len(twice.Roles) != 1 {
+			t.Errorf("a group and a role given twice: %+v %v, want one membership each", twice, err)
+		}
 		if _, err := s.CreateUser(ctx, "t/ghost", identity.User{DomainID: d.DomainID, Username: "ghost", Groups: []string{"12345678901234"}}); category(err) != ticket.UserInput {
 			t.Errorf("a group not of the domain: %v, want USER_INPUT", err)
 		}
