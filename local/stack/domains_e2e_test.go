@@ -309,7 +309,15 @@ func TestDomainListsPageByFollowingLinkInJSONAndXML(t *testing.T) {
 	e := startDomains(t)
 	w := e.makeRealm(uniqueName("realm"))
 	for i := range 3 {
-		if _, err := e.stack.Identity.CreateUser(context.Background(), fmt.Sprintf("page/%d", i), identity.User{DomainID: w.domain, Username: fmt.Sprintf("p%d", i)}); err != nil {
+		ctx := context.Background()
+		if _, err := e.stack.Identity.CreateUser(ctx, fmt.Sprintf("page/%d", i), identity.User{DomainID: w.domain, Username: fmt.Sprintf("p%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+		tn, err := e.stack.Identity.CreateTenant(ctx, fmt.Sprintf("page/%d/t", i), identity.Tenant{DomainID: w.domain, Name: fmt.Sprintf("t%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.stack.Identity.CreateSubscription(ctx, fmt.Sprintf("page/%d/s", i), identity.Subscription{DomainID: w.domain, TenantID: tn.TenantID, EndpointTemplateID: "130"}); err != nil {
 			t.Fatal(err)
 		}
 		e.makeRealm(uniqueName("paged"))
@@ -320,6 +328,8 @@ func TestDomainListsPageByFollowingLinkInJSONAndXML(t *testing.T) {
 		{"/domains/" + w.domain + "/groups?limit=1", "groups", "group", "id"},
 		{"/domains/" + w.domain + "/roles?limit=1", "roles", "role", "roleId"},
 		{"/domains/" + w.domain + "/subscribeableServices?limit=5", "subscribeableServices", "subscribeableService", "id"},
+		{"/domains/" + w.domain + "/tenants?limit=3", "tenants", "tenant", "tenantId"},
+		{"/domains/" + w.domain + "/services?limit=2", "activatedServices", "activatedService", "id"},
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			e := &e2e{t: t, stack: e.stack}
@@ -604,5 +614,31 @@ func TestTheSampleDomainShowsOnEveryDomainReadAndLoadsOnce(t *testing.T) {
 	}
 	if got := names(t, e.get("/domains/"+d+"/tenants"), "tenants", "tenant", "tenantId"); len(got) != 2 {
 		t.Errorf("after a second load, %d tenants, want 2", len(got))
+	}
+}
+
+func TestDomainRoutesAnswer406ForAnAcceptTheyCannotServe415ForAnUnreadableBodyAnd413ForOneOver64KiB(t *testing.T) {
+	e := startDomains(t)
+	w := e.makeRealm(uniqueName("realm"))
+	for _, rw := range domainRoutes {
+		t.Run(rw.name, func(t *testing.T) {
+			e := &e2e{t: t, stack: e.stack}
+			r := e.do(rw.route(t).Method, rw.at(w), e.stack.AdminToken, map[string]string{"Accept": "text/csv", "Content-Type": "application/json"}, rw.body)
+			expectProblem(t, r, http.StatusNotAcceptable)
+		})
+	}
+	adm := e.stack.AdminToken
+	for _, path := range []string{"/domains", "/domains/" + w.domain} {
+		method := map[string]string{"/domains": "POST"}[path]
+		if method == "" {
+			method = "PUT"
+		}
+		expectProblem(t, e.do(method, path, adm, map[string]string{"Content-Type": "text/plain"}, "name=x"), http.StatusUnsupportedMediaType)
+		huge := `{"domain":{"description":"` + strings.Repeat("x", 70<<10) + `"}}`
+		expectProblem(t, e.do(method, path, adm, map[string]string{"Content-Type": "application/json"}, huge), http.StatusRequestEntityTooLarge)
+	}
+	x := e.do("GET", "/domains/99999999999999", adm, map[string]string{"Accept": "application/xml"}, "")
+	if x.status != http.StatusNotFound || x.header.Get("Content-Type") != "application/problem+xml" {
+		t.Errorf("an XML client's 404: %d %s", x.status, x.header.Get("Content-Type"))
 	}
 }
