@@ -584,6 +584,11 @@ func TestDomainsPolicyMatrixOverEveryRouteRoleAndTarget(t *testing.T) {
 		t.Errorf("a member sees %v among its domain's users, want itself alone", got)
 	}
 	expectProblem(t, e.do("GET", "/domains/"+own.domain+"/users?marker="+own.owner, tokens["member"], nil, ""), http.StatusNotFound)
+	// A domainadmin edits its domain but changes its status no more than domainState lets it.
+	asJSON := map[string]string{"Content-Type": "application/json"}
+	expectProblem(t, e.do("PUT", "/domains/"+own.domain, tokens["domainadmin"], asJSON, `{"domain":{"status":"suspended"}}`), http.StatusForbidden)
+	expectStatus(t, e.do("PUT", "/domains/"+own.domain, tokens["domainadmin"], asJSON, `{"domain":{"status":"enabled","city":"Burbank"}}`), http.StatusOK)
+	expectStatus(t, e.do("PUT", "/domains/"+own.domain, tokens["admin"], asJSON, `{"domain":{"status":"suspended"}}`), http.StatusOK)
 	if d, _ := e.stack.Identity.GetDomain(context.Background(), other.domain); d.Phone != "1-800-555-1212" {
 		t.Errorf("the other domain changed: %+v", d)
 	}

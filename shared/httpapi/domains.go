@@ -289,6 +289,14 @@ func (a *API) updateDomain(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(fields, "domainId")
 	}
+	// A new status is what the domainState action sets, and the same rule decides it: a
+	// domainadmin may edit its domain but not suspend, enable or delete it.
+	if st, ok := fields["status"]; ok && st != d.Status {
+		if auth.Authorize(principal(r), auth.RunAction("domainState"), &auth.Target{DomainID: d.DomainID}) != nil {
+			WriteProblem(w, r, http.StatusForbidden, "this caller may not change the domain's status (the domainState action's rule)")
+			return
+		}
+	}
 	d, err := a.Identity.UpdateDomain(r.Context(), d.DomainID, fields)
 	if err != nil {
 		a.writeIdentityError(w, r, err)
