@@ -2,7 +2,7 @@
 #
 #   make build            every Lambda's bootstrap (linux/arm64) into bin/<dir under functions>/bootstrap
 #   make build-<Id>       SAM's makefile build method: $(ARTIFACTS_DIR)/bootstrap of function <Id>
-#   make run              the local stack (API, DynamoDB, Step Functions, outside systems)
+#   make run              the local stack (API, DynamoDB, Step Functions, outside systems), and .local/bin/asvc
 #   make invoke FN=<Id> EVENT=events/…   one function on one sample event, as sam local invoke does (RIE=1: under the RIE)
 #   make events           write the sample events of events/ again
 #   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
@@ -82,8 +82,10 @@ build-%:
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" $(PACKAGE_$*)
 
 # Built, then run (not `go run`, which answers Ctrl-C with exit status 1 after a clean stop).
+# The command-line client is built beside it: the stack prints the line that points it here.
 run: $(DYNAMODB_LOCAL)
 	$(GO) build -o .local/bin/localstack ./cmd/localstack
+	$(GO) build -o .local/bin/asvc ./cmd/asvc
 	exec .local/bin/localstack $(ARGS)
 
 # `sam local invoke` without Docker: FN's handler on EVENT (a file under events/), in process on

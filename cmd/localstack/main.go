@@ -15,6 +15,7 @@ import (
 
 	"github.com/actionservice/actionservice/local/dynamodblocal"
 	"github.com/actionservice/actionservice/local/stack"
+	"github.com/actionservice/actionservice/local/stepfunctions"
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/service"
 )
@@ -33,6 +34,7 @@ func main() {
 	flag.StringVar(&c.AdminToken, "admin-token", os.Getenv("ADMIN_TOKEN"), "accept this admin token (default: issue a new one)")
 	flag.BoolVar(&c.Samples, "samples", true, "load sample tickets and a sample domain")
 	flag.StringVar(&c.SFNAddr, "sfn-addr", cloud.Env("SFN_ADDR", "127.0.0.1:8083"), "local Step Functions API listen address")
+	flag.IntVar(&c.KeepEndedExecutions, "keep-executions", stepfunctions.DefaultKeepEnded, "how many ended executions the local Step Functions keeps with their histories (negative: all)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -63,7 +65,12 @@ Action Service local stack
   simulator      %s/_sim/state
   admin token    %s
 
-Try:
+The command-line client (make run built it; go install ./cmd/asvc puts it on your PATH):
+  export ACTION_SERVICE_URL=%s ACTION_SERVICE_TOKEN=%s
+  .local/bin/asvc submit createDomain name=Acme       # watch its four steps
+  .local/bin/asvc jobs --account %s
+
+Or curl:
   export TOKEN=%s
   curl -s -H "X-Auth-Token: $TOKEN" '%s/job?accountId=%s'
   curl -s -H "X-Auth-Token: $TOKEN" -H 'Accept: application/xml' %s/job/error
@@ -73,7 +80,9 @@ Try:
        -d '{"JobTicket":{"actionParams":{"name":"TestDom_1","company":"ArvindCo"}}}'
 
 Ctrl-C stops it.
-`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken, s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL, s.SampleDomain, s.URL)
+`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken,
+		s.URL, s.AdminToken, stack.SampleAccount,
+		s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL, s.SampleDomain, s.URL)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	if err := s.Close(); err != nil {

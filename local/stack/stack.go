@@ -55,6 +55,9 @@ type Config struct {
 	// Clock drives the engine (default real time; tests give a *stepfunctions.FakeClock so retry
 	// intervals pass at once).
 	Clock stepfunctions.Clock
+	// KeepEndedExecutions is how many ended executions the engine keeps with their histories
+	// (default stepfunctions.DefaultKeepEnded; negative keeps all).
+	KeepEndedExecutions int
 	// OutsideTimeout bounds each call to an outside system (default 10 s).
 	OutsideTimeout time.Duration
 	// Sweep runs the reconciler every interval (default 10 s; negative disables it).
@@ -132,9 +135,11 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint, Service: c.Service}
 	var runCtx context.Context
 	runCtx, s.cancel = context.WithCancel(context.Background())
+	// A failed start stops what it started; the returns name no stack, so keep this one.
+	started := s
 	defer func() {
 		if err != nil {
-			_ = s.Close()
+			_ = started.Close()
 		}
 	}()
 	if s.DynamoDBEndpoint == "" {
@@ -196,7 +201,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// Step Functions: the project's engine, running the template's state machines with the
 	// step Lambdas' handlers in process; the outside systems are the simulator on /_sim/.
 	s.Simulator = simulator.New()
-	s.Engine = stepfunctions.New(stepfunctions.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount})
+	s.Engine = stepfunctions.New(stepfunctions.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount, KeepEnded: c.KeepEndedExecutions})
 	outsideClient := outside.NewClient(outside.SimulatorConfig(s.URL+"/_sim", c.OutsideTimeout), nil)
 	tpl, err := samtemplate.Load()
 	if err != nil {
@@ -278,6 +283,23 @@ func (s *Stack) Function(logicalID string) (lambda.Handler, bool) {
 // FunctionIDs lists the logical ids Function knows.
 func (s *Stack) FunctionIDs() []string {
 	return slices.Sorted(maps.Keys(s.functions))
+}
+
+// MeasureDynamoDBWrites starts counting the write capacity units the embedded DynamoDB's
+// writes would consume on AWS (DynamoDBWriteUnits); with another DynamoDB it does nothing.
+func (s *Stack) MeasureDynamoDBWrites() {
+	if s.embedded != nil {
+		s.embedded.MeasureWrites()
+	}
+}
+
+// DynamoDBWriteUnits answers the write capacity units by table since MeasureDynamoDBWrites
+// (nil when the stack uses another DynamoDB).
+func (s *Stack) DynamoDBWriteUnits() map[string]float64 {
+	if s.embedded == nil {
+		return nil
+	}
+	return s.embedded.WriteUnits()
 }
 
 // DynamoDBRequests counts the requests the embedded DynamoDB has served, by operation (nil
