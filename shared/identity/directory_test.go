@@ -142,30 +142,32 @@ func TestUpdateDomainMergesAndMovesTheNameReservation(t *testing.T) {
 }
 
 func TestConcurrentCreatesOfOneNameIgnoringCaseMakeExactlyOneDomain(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	names := []string{"Race", "RACE", "race", "rAcE", "Race", "racE"}
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	for i, n := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = s.CreateDomain(ctx, "", identity.Domain{Name: n})
-		}()
-	}
-	wg.Wait()
-	created := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			created++
-		case category(err) != ticket.Conflict:
-			t.Errorf("a losing create: %v, want CONFLICT", err)
+	onEveryBackend(t, func(t *testing.T, s *identity.Store) {
+		ctx := context.Background()
+		names := []string{"Race", "RACE", "race", "rAcE", "Race", "racE"}
+		errs := make([]error, len(names))
+		var wg sync.WaitGroup
+		for i, n := range names {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.CreateDomain(ctx, "", identity.Domain{Name: n})
+			}()
 		}
-	}
-	if created != 1 {
-		t.Errorf("%d creates succeeded, want exactly 1", created)
-	}
+		wg.Wait()
+		created := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				created++
+			case category(err) != ticket.Conflict:
+				t.Errorf("a losing create: %v, want CONFLICT", err)
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d creates succeeded, want exactly 1", created)
+		}
+	})
 }
 
 func TestRemoveDomainRefusesWhileServicesOrOutsideAccountsRemainAndThenLeavesNothing(t *testing.T) {
@@ -321,55 +323,59 @@ func TestListUsersFiltersByIdNameGroupsRolesAndTenants(t *testing.T) {
 }
 
 func TestUsersPageByMarker(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	d, _ := s.CreateDomain(ctx, "", identity.Domain{Name: "acme"})
-	for i := range 7 {
-		if _, err := s.CreateUser(ctx, fmt.Sprintf("t/%d", i), identity.User{DomainID: d.DomainID, Username: fmt.Sprintf("u%d", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	seen := map[string]bool{}
-	o := identity.ListOptions{Limit: 3}
-	for {
-		p, err := s.ListUsers(ctx, d.DomainID, identity.UserFilter{}, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range p.Items {
-			if seen[u.UserID] {
-				t.Fatalf("%s listed twice", u.UserID)
+	onEveryBackend(t, func(t *testing.T, s *identity.Store) {
+		ctx := context.Background()
+		d, _ := s.CreateDomain(ctx, "", identity.Domain{Name: "acme"})
+		for i := range 7 {
+			if _, err := s.CreateUser(ctx, fmt.Sprintf("t/%d", i), identity.User{DomainID: d.DomainID, Username: fmt.Sprintf("u%d", i)}); err != nil {
+				t.Fatal(err)
 			}
-			seen[u.UserID] = true
 		}
-		if p.Next == "" {
-			break
+		seen := map[string]bool{}
+		o := identity.ListOptions{Limit: 3}
+		for {
+			p, err := s.ListUsers(ctx, d.DomainID, identity.UserFilter{}, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range p.Items {
+				if seen[u.UserID] {
+					t.Fatalf("%s listed twice", u.UserID)
+				}
+				seen[u.UserID] = true
+			}
+			if p.Next == "" {
+				break
+			}
+			o.Marker = p.Next
 		}
-		o.Marker = p.Next
-	}
-	if len(seen) != 7 {
-		t.Errorf("paged through %d of 7 users", len(seen))
-	}
+		if len(seen) != 7 {
+			t.Errorf("paged through %d of 7 users", len(seen))
+		}
+	})
 }
 
 func TestTransferOwnershipNamesAUserOfTheDomain(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	d, _ := s.CreateDomain(ctx, "", identity.Domain{Name: "acme"})
-	e, _ := s.CreateDomain(ctx, "", identity.Domain{Name: "other"})
-	u, _ := s.CreateUser(ctx, "t/1", identity.User{DomainID: d.DomainID, Username: "bob"})
-	stranger, _ := s.CreateUser(ctx, "t/2", identity.User{DomainID: e.DomainID, Username: "eve"})
-	got, err := s.TransferOwnership(ctx, d.DomainID, u.UserID)
-	if err != nil || got.UserID != u.UserID {
-		t.Fatal(got, err)
-	}
-	if dd, _ := s.GetDomain(ctx, d.DomainID); !slices.Equal(dd.Owners, []string{u.UserID}) {
-		t.Errorf("owners %v", dd.Owners)
-	}
-	if _, err := s.TransferOwnership(ctx, d.DomainID, stranger.UserID); !identity.IsNotFound(err) {
-		t.Errorf("a user of another domain: %v", err)
-	}
-	if _, err := s.TransferOwnership(ctx, "99999999999999", u.UserID); !identity.IsNotFound(err) {
-		t.Errorf("a missing domain: %v", err)
-	}
+	onEveryBackend(t, func(t *testing.T, s *identity.Store) {
+		ctx := context.Background()
+		d, _ := s.CreateDomain(ctx, "", identity.Domain{Name: "acme"})
+		e, _ := s.CreateDomain(ctx, "", identity.Domain{Name: "other"})
+		u, _ := s.CreateUser(ctx, "t/1", identity.User{DomainID: d.DomainID, Username: "bob"})
+		stranger, _ := s.CreateUser(ctx, "t/2", identity.User{DomainID: e.DomainID, Username: "eve"})
+		got, err := s.TransferOwnership(ctx, d.DomainID, u.UserID)
+		if err != nil || got.UserID != u.UserID {
+			t.Fatal(got, err)
+		}
+		if dd, _ := s.GetDomain(ctx, d.DomainID); !slices.Equal(dd.Owners, []string{u.UserID}) {
+			t.Errorf("owners %v", dd.Owners)
+		}
+		if _, err := s.TransferOwnership(ctx, d.DomainID, stranger.UserID); !identity.IsNotFound(err) {
+			t.Errorf("a user of another domain: %v", err)
+		}
+		if _, err := s.TransferOwnership(ctx, "99999999999999", u.UserID); !identity.IsNotFound(err) {
+			t.Errorf("a missing domain: %v", err)
+		}
+	})
 }
 
 func TestEndpointTemplatesByServiceAndSubscriptionsByTenant(t *testing.T) {
@@ -423,38 +429,40 @@ func TestEndpointTemplatesByServiceAndSubscriptionsByTenant(t *testing.T) {
 // keeps its new service, or the domain goes and the subscription was refused — never a
 // subscription left under a deleted domain.
 func TestRemoveDomainAndAConcurrentSubscriptionNeverLeaveAnOrphan(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	if err := s.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 20 {
-		d, _ := s.CreateDomain(ctx, "", identity.Domain{Name: fmt.Sprintf("race-%d", i)})
-		tn, _ := s.CreateTenant(ctx, fmt.Sprintf("r/%d/t", i), identity.Tenant{DomainID: d.DomainID, Name: "main"})
-		var removeErr, subErr error
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); removeErr = s.RemoveDomain(ctx, d.DomainID) }()
-		go func() {
-			defer wg.Done()
-			_, subErr = s.CreateSubscription(ctx, fmt.Sprintf("r/%d/s", i), identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "100"})
-		}()
-		wg.Wait()
-		left, err := s.Subscriptions(ctx, d.DomainID)
-		if err != nil {
+	onEveryBackend(t, func(t *testing.T, s *identity.Store) {
+		ctx := context.Background()
+		if err := s.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
 			t.Fatal(err)
 		}
-		_, domainErr := s.GetDomain(ctx, d.DomainID)
-		switch {
-		case removeErr == nil && (len(left) != 0 || subErr == nil):
-			t.Fatalf("round %d: the domain went, and a subscription was made (%v) or left (%d)", i, subErr, len(left))
-		case removeErr != nil && (subErr != nil || domainErr != nil || len(left) != 1):
-			t.Fatalf("round %d: removal refused (%v), but subscription %v, domain %v, %d left", i, removeErr, subErr, domainErr, len(left))
-		}
-		if removeErr != nil {
-			// The refusal took its mark away: the domain takes services again.
-			if _, err := s.CreateSubscription(ctx, fmt.Sprintf("r/%d/s2", i), identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "110"}); err != nil {
-				t.Fatalf("round %d: after a refused removal (%v): %v", i, removeErr, err)
+		for i := range 20 {
+			d, _ := s.CreateDomain(ctx, "", identity.Domain{Name: fmt.Sprintf("race-%d", i)})
+			tn, _ := s.CreateTenant(ctx, fmt.Sprintf("r/%d/t", i), identity.Tenant{DomainID: d.DomainID, Name: "main"})
+			var removeErr, subErr error
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() { defer wg.Done(); removeErr = s.RemoveDomain(ctx, d.DomainID) }()
+			go func() {
+				defer wg.Done()
+				_, subErr = s.CreateSubscription(ctx, fmt.Sprintf("r/%d/s", i), identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "100"})
+			}()
+			wg.Wait()
+			left, err := s.Subscriptions(ctx, d.DomainID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, domainErr := s.GetDomain(ctx, d.DomainID)
+			switch {
+			case removeErr == nil && (len(left) != 0 || subErr == nil):
+				t.Fatalf("round %d: the domain went, and a subscription was made (%v) or left (%d)", i, subErr, len(left))
+			case removeErr != nil && (subErr != nil || domainErr != nil || len(left) != 1):
+				t.Fatalf("round %d: removal refused (%v), but subscription %v, domain %v, %d left", i, removeErr, subErr, domainErr, len(left))
+			}
+			if removeErr != nil {
+				// The refusal took its mark away: the domain takes services again.
+				if _, err := s.CreateSubscription(ctx, fmt.Sprintf("r/%d/s2", i), identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "110"}); err != nil {
+					t.Fatalf("round %d: after a refused removal (%v): %v", i, removeErr, err)
+				}
 			}
 		}
-	}
+	})
 }
