@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -46,7 +47,8 @@ type Config struct {
 	AdminToken string
 	// AdminAccount is the admin principal's account.
 	AdminAccount string
-	// Samples loads sample tickets so the read routes show something at once.
+	// Samples loads sample tickets and a sample domain so the read routes show something at
+	// once.
 	Samples bool
 	// SFNAddr is the local Step Functions API's listen address (default 127.0.0.1:8083).
 	SFNAddr string
@@ -74,6 +76,8 @@ type Stack struct {
 	DynamoDBEndpoint string
 	AdminToken       string
 	AdminAccount     string
+	// SampleDomain is the sample domain's id (Samples only).
+	SampleDomain string
 	// SFNEndpoint is the local Step Functions API.
 	SFNEndpoint string
 	// Service is the configuration the stack's functions run with (tables, key file).
@@ -164,6 +168,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 	s.Tickets = service.Tickets(c.Service, s.DB, sealer)
 	s.Identity = service.Identity(c.Service, s.DB)
+	if err := s.Identity.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+		return nil, fmt.Errorf("service catalogue: %w", err)
+	}
 	s.Tokens = service.Tokens(c.Service, s.DB)
 	s.AdminAccount = c.AdminAccount
 	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
@@ -178,6 +185,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 	if c.Samples {
 		if err := LoadSamples(ctx, s.Tickets, time.Now()); err != nil {
+			return nil, err
+		}
+		if s.SampleDomain, err = LoadDomainSamples(ctx, s.Identity); err != nil {
 			return nil, err
 		}
 	}
@@ -221,6 +231,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	s.functions[reconcilerLogicalID] = lambda.NewHandler(s.Reconciler.HandleEvent)
 	authorizer := auth.NewAuthorizer(s.Tokens)
 	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
+	s.functions[catalogueLogicalID] = lambda.NewHandler(catalogueResource(service.CatalogueLoader(s.Identity, c.Log)))
 	if c.Sweep > 0 {
 		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
 	}
@@ -328,4 +339,22 @@ func (s *Stack) Close() error {
 		errs = append(errs, s.embedded.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// catalogueLogicalID is the custom resource's function that loads the service catalogue.
+const catalogueLogicalID = "CatalogueFunction"
+
+// catalogueResource runs the catalogue's custom resource as Lambda runs it, except that it
+// answers the response CloudFormation would get rather than sending it to the event's
+// ResponseURL (a presigned S3 URL no local stack can reach).
+func catalogueResource(load func(context.Context, cfn.Event) (string, map[string]any, error)) func(context.Context, cfn.Event) (*cfn.Response, error) {
+	return func(ctx context.Context, ev cfn.Event) (*cfn.Response, error) {
+		r := cfn.NewResponse(&ev)
+		id, data, err := load(ctx, ev)
+		r.Status, r.PhysicalResourceID, r.Data = cfn.StatusSuccess, id, data
+		if err != nil {
+			r.Status, r.Reason = cfn.StatusFailed, err.Error()
+		}
+		return r, nil
+	}
 }

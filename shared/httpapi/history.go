@@ -132,7 +132,7 @@ func (a *API) listDomainJobs(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	domain, ok := a.visibleDomain(w, r, auth.ReadHistory)
+	domain, ok := a.visibleDomain(w, r, auth.DomainJobs)
 	if !ok {
 		return
 	}
