@@ -6,7 +6,8 @@
 #   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
 #   make dynamodb-local   install AWS's DynamoDB Local for the tests (make test does it on first use)
 #   make test-race        every test again under the race detector (needs cgo and a C compiler)
-#   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json
+#   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json,
+#                         redocly on api/openapi.yaml
 #   make bench            benchmarks
 #   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
 #   make clean
@@ -47,7 +48,7 @@ PACKAGE_StepTicketsFunction               := ./functions/steps/tickets
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
 FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
 
-.PHONY: build run test dynamodb-local test-race lint lint-go lint-template lint-asl bench deploy clean
+.PHONY: build run test dynamodb-local test-race lint lint-go lint-template lint-asl lint-openapi bench deploy clean
 
 build:
 	@set -e; dirs="$(FUNCTION_DIRS)"; \
@@ -88,7 +89,7 @@ test: $(DYNAMODB_LOCAL)
 test-race: $(DYNAMODB_LOCAL)
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-lint: lint-go lint-template lint-asl
+lint: lint-go lint-template lint-asl lint-openapi
 
 lint-go:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt -w:" >&2; echo "$$out" >&2; exit 1; fi
@@ -123,6 +124,18 @@ lint-asl: $(ASL_VALIDATOR)
 $(ASL_VALIDATOR): tools/asl-validator/package-lock.json
 	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for asl-validator" >&2; exit 1; }
 	cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The API's contract, by Redocly's recommended rules and API Gateway's REST import subset
+# (OpenAPI 3.0.x; no oneOf, anyOf, discriminator): tools/openapi-lint/redocly.yaml. Pinned in
+# tools/openapi-lint/package-lock.json, installed on first use.
+OPENAPI_LINT = tools/openapi-lint/node_modules/.bin/redocly
+lint-openapi: $(OPENAPI_LINT)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(OPENAPI_LINT) lint --config tools/openapi-lint/redocly.yaml api/openapi.yaml
+
+$(OPENAPI_LINT): tools/openapi-lint/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for redocly" >&2; exit 1; }
+	cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 bench:
