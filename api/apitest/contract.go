@@ -48,11 +48,26 @@ func Load() (*Contract, error) {
 		return nil, fmt.Errorf("openapi.yaml is not a valid OpenAPI document: %w", err)
 	}
 	c := &Contract{Doc: doc, mux: http.NewServeMux()}
+	// As API Gateway (and OpenAPI: concrete paths before templated ones) does, the path finds
+	// the resource first, then the method finds the operation on it: DELETE /job/error/count
+	// is the count resource's, which has no DELETE, not /job/error/{category}'s. Every prefix
+	// of a path is a resource too, with no operations unless the document gives it some.
+	resources := map[string]map[string]*routers.Route{}
 	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			rt := &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
-			c.mux.Handle(method+" "+path, matched{rt})
+		for i := range path {
+			if i > 0 && path[i] == '/' && resources[path[:i]] == nil {
+				resources[path[:i]] = map[string]*routers.Route{}
+			}
 		}
+		if resources[path] == nil {
+			resources[path] = map[string]*routers.Route{}
+		}
+		for method, op := range item.Operations() {
+			resources[path][method] = &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+		}
+	}
+	for path, ops := range resources {
+		c.mux.Handle(path, resource{path, ops})
 	}
 	c.noRoute = openapi3.NewOperation()
 	c.noRoute.Responses = openapi3.NewResponses(
@@ -61,18 +76,26 @@ func Load() (*Contract, error) {
 	return c, nil
 }
 
-// matched is a mux handler that only reports which operation matched, with its path values.
-type matched struct{ route *routers.Route }
+// resource is a mux handler that only reports which operation of a path matched, with its
+// path values.
+type resource struct {
+	path string
+	ops  map[string]*routers.Route
+}
 
-func (m matched) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (res resource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt, ok := res.ops[r.Method]
+	if !ok {
+		return
+	}
 	params := map[string]string{}
-	for _, seg := range strings.Split(m.route.Path, "/") {
+	for _, seg := range strings.Split(res.path, "/") {
 		if name, ok := strings.CutPrefix(seg, "{"); ok {
 			name = strings.TrimSuffix(name, "}")
 			params[name] = r.PathValue(name)
 		}
 	}
-	*(w.(*finder).found) = found{m.route, params}
+	*(w.(*finder).found) = found{rt, params}
 }
 
 type found struct {
@@ -108,7 +131,8 @@ type Exchange struct {
 var ErrNoCredential = errors.New("no X-Auth-Token for an operation that requires one")
 
 // Check validates the request and then its response. A request without a token that the
-// operation requires is valid only if it was answered 401.
+// operation requires is valid only if it was answered 401; one for a path or method the
+// document has no operation for only if it was answered a 404 (or 400) problem document.
 func (c *Contract) Check(ex Exchange) error {
 	return c.check(ex, true)
 }
@@ -147,10 +171,9 @@ func (c *Contract) check(ex Exchange, validateRequest bool) error {
 		},
 	}
 	where := fmt.Sprintf("%s %s (answered %d)", ex.Method, ex.Target, ex.Status)
-	if validateRequest {
-		if f.route == nil {
-			return fmt.Errorf("%s: openapi.yaml has no operation for this request", where)
-		}
+	// A request for an operation the document does not have is no request of the contract:
+	// its answer must be the gateway's 404 (or the 400 of a path with control characters).
+	if validateRequest && f.route != nil {
 		err := openapi3filter.ValidateRequest(context.Background(), in)
 		var sec *openapi3filter.SecurityRequirementsError
 		switch {
