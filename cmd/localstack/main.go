@@ -44,6 +44,7 @@ Action Service local stack
   DynamoDB       %s
   Step Functions %s   (aws stepfunctions --endpoint-url %s …)
   simulator      %s/_sim/state
+  OpenAPI        %s/openapi.yaml
   admin token    %s
 
 Try:
@@ -55,7 +56,7 @@ Try:
        -d '{"JobTicket":{"actionParams":{"name":"TestDom_1","company":"ArvindCo"}}}'
 
 Ctrl-C stops it.
-`, s.URL, s.DynamoDBEndpoint, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken, s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL)
+`, s.URL, s.DynamoDBEndpoint, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.URL, s.AdminToken, s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	if err := s.Close(); err != nil {
