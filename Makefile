@@ -7,7 +7,7 @@
 #   make dynamodb-local   install AWS's DynamoDB Local for the tests (make test does it on first use)
 #   make test-race        every test again under the race detector (needs cgo and a C compiler)
 #   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json,
-#                         redocly on api/openapi.yaml
+#                         redocly and openapi-spec-validator on api/openapi.yaml
 #   make bench            benchmarks
 #   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
 #   make clean
@@ -126,12 +126,15 @@ $(ASL_VALIDATOR): tools/asl-validator/package-lock.json
 	cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The API's contract, by Redocly's recommended rules and API Gateway's REST import subset
-# (OpenAPI 3.0.x; no oneOf, anyOf, discriminator): tools/openapi-lint/redocly.yaml. Pinned in
-# tools/openapi-lint/package-lock.json, installed on first use.
+# The API's contract, checked by two validators, as the state machines are:
+# - Redocly CLI, with its recommended rules and API Gateway's REST import subset (OpenAPI
+#   3.0.x; no oneOf, anyOf, discriminator): tools/openapi-lint/redocly.yaml. Pinned in
+#   tools/openapi-lint/package-lock.json, installed on first use;
+# - openapi-spec-validator (Python), an independent reading of the OpenAPI 3.0 schema.
 OPENAPI_LINT = tools/openapi-lint/node_modules/.bin/redocly
 lint-openapi: $(OPENAPI_LINT)
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(OPENAPI_LINT) lint --config tools/openapi-lint/redocly.yaml api/openapi.yaml
+	openapi-spec-validator api/openapi.yaml
 
 $(OPENAPI_LINT): tools/openapi-lint/package-lock.json
 	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for redocly" >&2; exit 1; }
