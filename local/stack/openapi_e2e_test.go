@@ -34,10 +34,11 @@ func TestLocalStackServesTheOpenAPIDocumentWithoutAToken(t *testing.T) {
 }
 
 // The catalogue is paged by action name like every list: each page is checked against the
-// contract by e.do, in JSON and in XML, and the Link header walks it to its end.
+// contract by e.do, in JSON and in XML (by both its names), and the Link header walks it to
+// its end.
 func TestCatalogueIsPagedByLinkInJSONAndXML(t *testing.T) {
 	e := start(t)
-	for _, media := range []string{"application/json", "application/xml"} {
+	for _, media := range []string{"application/json", "application/xml", "text/xml"} {
 		t.Run(media, func(t *testing.T) {
 			pages, path := 0, "/action?limit=3"
 			for path != "" {
