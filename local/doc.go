@@ -16,6 +16,9 @@
 //	local/samtemplate      the reader of template.yaml (AWS CloudFormation/SAM): the local stack
 //	                       builds its tables, state machines and functions from it
 //	local/stack            the wiring of all of the above with the deployed code (cmd/localstack)
+//	local/invoke           AWS SAM's `sam local invoke`: a sample event per function (events/,
+//	                       cmd/genevents) and one function run on one event (cmd/invoke), in
+//	                       process or under the Lambda Runtime Interface Emulator
 //
 // What deploys lives under shared/ (the domain, the adapters, the HTTP and step layers and
 // service, which wires the Lambdas) and functions/ (one main package per Lambda). Nothing a

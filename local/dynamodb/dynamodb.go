@@ -31,6 +31,7 @@ type Server struct {
 	done     chan struct{}
 	requests sync.Map // operation → *atomic.Int64
 	faults   faults
+	capacity capacity
 }
 
 // Requests counts the requests served so far, by operation (GetItem, Query, …), so tests
@@ -69,7 +70,7 @@ func Start(addr string) (*Server, error) {
 	}
 	s := &Server{URL: "http://" + l.Addr().String(), done: make(chan struct{})}
 	s.faults.closed = make(chan struct{})
-	s.srv = &http.Server{Handler: s.count(s.inject(server.NewServer())), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.count(s.inject(s.measure(server.NewServer()))), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(l)

@@ -102,12 +102,10 @@ func (s *Server) inject(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		body, ok := peekBody(w, r)
+		if !ok {
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		tables, items := tablesOf(body)
 		f := s.faults.matching(operationOf(r), tables)
 		if f == nil {
@@ -185,4 +183,16 @@ func awsError(w http.ResponseWriter, typ, msg string, reasons []map[string]strin
 		doc["CancellationReasons"] = reasons
 	}
 	_ = json.NewEncoder(w).Encode(doc)
+}
+
+// peekBody reads a request's body and puts it back for the next handler; a body that cannot
+// be read is answered 400.
+func peekBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
 }

@@ -21,15 +21,31 @@ func sum(m map[string]int64) (n int64) {
 // the submit (the authorizer's token read included) to the last step's write: each step costs
 // a conditional write that starts it and one that records it (the last step's also ends the
 // job), besides its own work (an identity write, a domain read, an outside id noted on the
-// domain). The README's cost table shows these and what they were before.
+// domain). The README's cost table shows these and what they were before. activateService's
+// two identity steps each read the endpoint template from the catalogue; purgeDomain also
+// lists and deletes the domain's default groups and role definitions.
 var requestsPerRun = map[string]int64{
 	"createDomain":    14,
 	"createUser":      14,
 	"createTenant":    6,
-	"activateService": 16,
+	"activateService": 18,
 	"domainState":     10,
 	"userState":       10,
-	"purgeDomain":     33,
+	"purgeDomain":     39,
+}
+
+// writeUnitsPerRun bounds the write capacity units one successful run of each action costs the
+// tickets table on AWS (the embedded DynamoDB's WriteUnits: the table's and its indexes'
+// writes). Bounds, not exact figures: an item's size, so its units, moves with the length of
+// the names a run is given.
+var writeUnitsPerRun = map[string]float64{
+	"createDomain":    40,
+	"createUser":      49,
+	"createTenant":    19,
+	"activateService": 39,
+	"domainState":     29,
+	"userState":       19,
+	"purgeDomain":     79,
 }
 
 // TestCostOfEachAction measures what one successful run of each action costs and pins it:
@@ -40,9 +56,10 @@ func TestCostOfEachAction(t *testing.T) {
 	e := startActions(t, true)
 	ctx := context.Background()
 	var table strings.Builder
-	fmt.Fprintf(&table, "%-16s %8s %8s %12s\n", "action", "dynamodb", "lambda", "transitions")
+	fmt.Fprintf(&table, "%-16s %8s %8s %12s %10s %10s\n", "action", "dynamodb", "lambda", "transitions", "WCU tickets", "WCU identity")
 	for _, a := range actions.Catalogue() {
 		params := e.prepare(a.Name)
+		e.stack.MeasureDynamoDBWrites()
 		before := e.stack.DynamoDBRequests()
 		j := e.submit(a.Name, params, 0)
 		arn := strings.Replace(stack.MachineARNPrefix(), ":stateMachine:", ":execution:", 1) + a.Name + ":" + j.TicketID
@@ -76,7 +93,11 @@ func TestCostOfEachAction(t *testing.T) {
 			}
 			t.Errorf("%s: %d DynamoDB requests %v, want %d", a.Name, ddb, by, want)
 		}
-		fmt.Fprintf(&table, "%-16s %8d %8d %12d\n", a.Name, ddb, invocations, transitions)
+		wcu := e.stack.DynamoDBWriteUnits()
+		if max := writeUnitsPerRun[a.Name]; wcu["tickets"] > max {
+			t.Errorf("%s: the tickets table's writes cost %v WCU, more than %v", a.Name, wcu["tickets"], max)
+		}
+		fmt.Fprintf(&table, "%-16s %8d %8d %12d %10.0f %10.0f\n", a.Name, ddb, invocations, transitions, wcu["tickets"], wcu["identity"])
 	}
 	t.Log("cost of one successful run\n" + table.String())
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -32,7 +33,7 @@ type e2e struct {
 func start(t *testing.T) *e2e { return startWith(t, nil) }
 
 // startWith starts the stack start does, with its configuration adjusted first.
-func startWith(t *testing.T, adjust func(*stack.Config)) *e2e {
+func startWith(t testing.TB, adjust func(*stack.Config)) *e2e {
 	t.Helper()
 	c := stack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Samples: true, Sweep: -1,
@@ -500,4 +501,17 @@ func TestGatewayProblemsAreJSONWhateverTheClientAccepts(t *testing.T) {
 func TestMalformedQueryStringIs400(t *testing.T) {
 	e := start(t)
 	expectProblem(t, e.get("/job/error?limit=%zz"), 400)
+}
+
+func TestStartOnAnAddressInUseFailsWithoutPanicking(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	s, err := stack.Start(context.Background(), stack.Config{Addr: l.Addr().String(), SFNAddr: "127.0.0.1:0", Sweep: -1,
+		Service: service.Config{ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")}})
+	if err == nil || s != nil {
+		t.Fatalf("started on an address in use: %v %v", s, err)
+	}
 }

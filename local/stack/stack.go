@@ -9,11 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -46,13 +49,17 @@ type Config struct {
 	AdminToken string
 	// AdminAccount is the admin principal's account.
 	AdminAccount string
-	// Samples loads sample tickets so the read routes show something at once.
+	// Samples loads sample tickets and a sample domain so the read routes show something at
+	// once.
 	Samples bool
 	// SFNAddr is the local Step Functions API's listen address (default 127.0.0.1:8083).
 	SFNAddr string
 	// Clock drives the engine (default real time; tests give a *stepfunctions.FakeClock so retry
 	// intervals pass at once).
 	Clock stepfunctions.Clock
+	// KeepEndedExecutions is how many ended executions the engine keeps with their histories
+	// (default stepfunctions.DefaultKeepEnded; negative keeps all).
+	KeepEndedExecutions int
 	// OutsideTimeout bounds each call to an outside system (default 10 s).
 	OutsideTimeout time.Duration
 	// Sweep runs the reconciler every interval (default 10 s; negative disables it).
@@ -71,22 +78,28 @@ type Stack struct {
 	DynamoDBEndpoint string
 	AdminToken       string
 	AdminAccount     string
+	// SampleDomain is the sample domain's id (Samples only).
+	SampleDomain string
 	// SFNEndpoint is the local Step Functions API.
 	SFNEndpoint string
-	DB          *dynamodb.Client
-	Tickets     *store.Store
-	Tokens      *auth.Tokens
-	Identity    *identity.Store
-	Engine      *stepfunctions.Engine
-	SFN         *sfn.Client
+	// Service is the configuration the stack's functions run with (tables, key file).
+	Service  service.Config
+	DB       *dynamodb.Client
+	Tickets  *store.Store
+	Tokens   *auth.Tokens
+	Identity *identity.Store
+	Engine   *stepfunctions.Engine
+	SFN      *sfn.Client
 	// Simulator plays the outside systems (KMS, CRM, billing), under /_sim/.
 	Simulator  *simulator.Simulator
 	Reconciler *reconcile.Reconciler
 
-	srv      *http.Server
-	cancel   context.CancelFunc
-	served   chan struct{}
-	embedded *localdynamodb.Server
+	// functions are the template's functions by logical id, as the stack runs them.
+	functions map[string]lambda.Handler
+	srv       *http.Server
+	cancel    context.CancelFunc
+	served    chan struct{}
+	embedded  *localdynamodb.Server
 }
 
 // Start brings the stack up and returns once it accepts requests.
@@ -121,12 +134,14 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// Actions run on the local engine, so its state machines are the ones to start and
 	// reconcile, whatever STATE_MACHINE_ARN_PREFIX says.
 	c.Service.StateMachineARNPrefix = MachineARNPrefix()
-	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint}
+	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint, Service: c.Service}
 	var runCtx context.Context
 	runCtx, s.cancel = context.WithCancel(context.Background())
+	// A failed start stops what it started; the returns name no stack, so keep this one.
+	started := s
 	defer func() {
 		if err != nil {
-			_ = s.Close()
+			_ = started.Close()
 		}
 	}()
 	if s.DynamoDBEndpoint == "" {
@@ -155,6 +170,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 	s.Tickets = service.Tickets(c.Service, s.DB, sealer)
 	s.Identity = service.Identity(c.Service, s.DB)
+	if err := s.Identity.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+		return nil, fmt.Errorf("service catalogue: %w", err)
+	}
 	s.Tokens = service.Tokens(c.Service, s.DB)
 	s.AdminAccount = c.AdminAccount
 	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
@@ -171,6 +189,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		if err := LoadSamples(ctx, s.Tickets, time.Now()); err != nil {
 			return nil, err
 		}
+		if s.SampleDomain, err = LoadDomainSamples(ctx, s.Identity); err != nil {
+			return nil, err
+		}
 	}
 
 	l, err := net.Listen("tcp", c.Addr)
@@ -182,14 +203,16 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// Step Functions: the project's engine, running the template's state machines with the
 	// step Lambdas' handlers in process; the outside systems are the simulator on /_sim/.
 	s.Simulator = simulator.New()
-	s.Engine = stepfunctions.New(stepfunctions.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount})
+	s.Engine = stepfunctions.New(stepfunctions.Options{Clock: c.Clock, Region: localRegion, AccountID: localAccount, KeepEnded: c.KeepEndedExecutions})
 	outsideClient := outside.NewClient(outside.SimulatorConfig(s.URL+"/_sim", c.OutsideTimeout), nil)
 	tpl, err := samtemplate.Load()
 	if err != nil {
 		l.Close()
 		return nil, err
 	}
+	s.functions = map[string]lambda.Handler{}
 	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
+		s.functions[name] = h
 		fn, ok := tpl.Functions[name]
 		if !ok {
 			l.Close()
@@ -207,6 +230,10 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		return nil, err
 	}
 	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log)
+	s.functions[reconcilerLogicalID] = lambda.NewHandler(s.Reconciler.HandleEvent)
+	authorizer := auth.NewAuthorizer(s.Tokens)
+	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
+	s.functions[catalogueLogicalID] = lambda.NewHandler(catalogueResource(service.CatalogueLoader(s.Identity, c.Log)))
 	if c.Sweep > 0 {
 		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
 	}
@@ -215,8 +242,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {
 		handlers[rt.Name] = service.RouteHandler(api, rt)
+		s.functions[rt.LogicalID()] = handlers[rt.Name]
 	}
-	gw, err := apigateway.New(httpapi.Routes, handlers, auth.NewAuthorizer(s.Tokens), c.Log)
+	gw, err := apigateway.New(httpapi.Routes, handlers, authorizer, c.Log)
 	if err != nil {
 		l.Close()
 		return nil, err
@@ -256,6 +284,41 @@ func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "openapi.yaml", time.Time{}, bytes.NewReader(api.OpenAPI))
 }
 
+// The template's logical ids of the functions that are neither a route nor a step.
+const (
+	authorizerLogicalID = "AuthorizerFunction"
+	reconcilerLogicalID = "ReconcilerFunction"
+)
+
+// Function is a function of template.yaml, by logical id, as the stack runs it: on the
+// stack's tables, engine and simulator, as `sam local invoke` would run it.
+func (s *Stack) Function(logicalID string) (lambda.Handler, bool) {
+	h, ok := s.functions[logicalID]
+	return h, ok
+}
+
+// FunctionIDs lists the logical ids Function knows.
+func (s *Stack) FunctionIDs() []string {
+	return slices.Sorted(maps.Keys(s.functions))
+}
+
+// MeasureDynamoDBWrites starts counting the write capacity units the embedded DynamoDB's
+// writes would consume on AWS (DynamoDBWriteUnits); with another DynamoDB it does nothing.
+func (s *Stack) MeasureDynamoDBWrites() {
+	if s.embedded != nil {
+		s.embedded.MeasureWrites()
+	}
+}
+
+// DynamoDBWriteUnits answers the write capacity units by table since MeasureDynamoDBWrites
+// (nil when the stack uses another DynamoDB).
+func (s *Stack) DynamoDBWriteUnits() map[string]float64 {
+	if s.embedded == nil {
+		return nil
+	}
+	return s.embedded.WriteUnits()
+}
+
 // DynamoDBRequests counts the requests the embedded DynamoDB has served, by operation (nil
 // when the stack uses another DynamoDB).
 func (s *Stack) DynamoDBRequests() map[string]int64 {
@@ -293,4 +356,22 @@ func (s *Stack) Close() error {
 		errs = append(errs, s.embedded.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// catalogueLogicalID is the custom resource's function that loads the service catalogue.
+const catalogueLogicalID = "CatalogueFunction"
+
+// catalogueResource runs the catalogue's custom resource as Lambda runs it, except that it
+// answers the response CloudFormation would get rather than sending it to the event's
+// ResponseURL (a presigned S3 URL no local stack can reach).
+func catalogueResource(load func(context.Context, cfn.Event) (string, map[string]any, error)) func(context.Context, cfn.Event) (*cfn.Response, error) {
+	return func(ctx context.Context, ev cfn.Event) (*cfn.Response, error) {
+		r := cfn.NewResponse(&ev)
+		id, data, err := load(ctx, ev)
+		r.Status, r.PhysicalResourceID, r.Data = cfn.StatusSuccess, id, data
+		if err != nil {
+			r.Status, r.Reason = cfn.StatusFailed, err.Error()
+		}
+		return r, nil
+	}
 }

@@ -32,7 +32,16 @@ type Options struct {
 	// Seed makes JitterStrategy FULL, States.MathRandom and States.UUID reproducible; 0 seeds
 	// from the real time.
 	Seed uint64
+	// KeepEnded is how many ended executions the engine keeps, with their histories, so that
+	// its memory does not grow with every execution it ever ran: past it, the oldest ended
+	// execution is forgotten, and DescribeExecution and GetExecutionHistory answer
+	// ExecutionDoesNotExist for it, as Step Functions does once it no longer holds one
+	// (after its retention period). 0 means DefaultKeepEnded; a negative value keeps all.
+	KeepEnded int
 }
+
+// DefaultKeepEnded is how many ended executions an engine keeps unless told otherwise.
+const DefaultKeepEnded = 10000
 
 // Engine runs state machines and keeps their executions and histories in memory.
 type Engine struct {
@@ -50,7 +59,11 @@ type Engine struct {
 	mu         sync.Mutex
 	machines   map[string]*machine
 	executions map[string]*execution
-	execOrder  []*execution
+	// execOrder is every execution kept, oldest first, and some forgotten ones (not in
+	// executions) until it is compacted; ended is the ended ones kept, in the order they ended.
+	execOrder []*execution
+	ended     []*execution
+	keepEnded int
 }
 
 // machine is a created state machine.
@@ -72,6 +85,10 @@ func New(opts Options) *Engine {
 		account:        opts.AccountID,
 		machines:       map[string]*machine{},
 		executions:     map[string]*execution{},
+		keepEnded:      opts.KeepEnded,
+	}
+	if e.keepEnded == 0 {
+		e.keepEnded = DefaultKeepEnded
 	}
 	if e.clock == nil {
 		e.clock = RealClock{}
@@ -364,6 +381,36 @@ func (e *Engine) executionByARN(arn string) (*execution, error) {
 	return ex, nil
 }
 
+// retire keeps an execution that just ended among the ended ones, forgetting the oldest
+// ended execution past KeepEnded.
+func (e *Engine) retire(ex *execution) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.keepEnded < 0 {
+		return
+	}
+	e.ended = append(e.ended, ex)
+	for len(e.ended) > e.keepEnded {
+		old := e.ended[0]
+		e.ended[0] = nil
+		e.ended = e.ended[1:]
+		if e.executions[old.arn] == old {
+			delete(e.executions, old.arn)
+		}
+	}
+	// The forgotten stay in execOrder until they are as many as those kept.
+	if len(e.execOrder) > 2*len(e.executions)+64 {
+		kept := e.execOrder[:0]
+		for _, x := range e.execOrder {
+			if e.executions[x.arn] == x {
+				kept = append(kept, x)
+			}
+		}
+		clear(e.execOrder[len(kept):])
+		e.execOrder = kept
+	}
+}
+
 // DescribeExecution returns the current state of an execution.
 func (e *Engine) DescribeExecution(arn string) (Execution, error) {
 	ex, err := e.executionByARN(arn)
@@ -409,7 +456,12 @@ func (e *Engine) StopExecution(arn, errName, cause string) (time.Time, error) {
 func (e *Engine) ListExecutions(smArn, status string) ([]Execution, error) {
 	e.mu.Lock()
 	_, known := e.machines[smArn]
-	list := append([]*execution(nil), e.execOrder...)
+	var list []*execution
+	for _, ex := range e.execOrder {
+		if e.executions[ex.arn] == ex {
+			list = append(list, ex)
+		}
+	}
 	e.mu.Unlock()
 	var out []Execution
 	for i := len(list) - 1; i >= 0; i-- {

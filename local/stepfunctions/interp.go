@@ -86,6 +86,7 @@ func (ex *execution) finish(status, eventType string, details map[string]any, ou
 	ex.mu.Unlock()
 	ex.cancel()
 	close(ex.done)
+	ex.eng.retire(ex)
 	return true
 }
 
