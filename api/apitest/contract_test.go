@@ -47,6 +47,7 @@ func TestContractPassesExchangesTheDocumentDescribes(t *testing.T) {
 			201, map[string]string{"Content-Type": "application/xml", "Location": "/prod/job/4e89f121318cd70066d68c31"}, goodTicket),
 		"a count":          exchange("GET", "/job/error/count", auth, "", 200, map[string]string{"Content-Type": "text/plain; charset=utf-8"}, "12"),
 		"a delete":         exchange("DELETE", "/job/4e89f121318cd70066d68c31", auth, "", 204, nil, ""),
+		"a public HEAD":    exchange("HEAD", "/domains?name=Acme", nil, "", 404, nil, ""),
 		"a problem":        exchange("GET", "/job/4e89f121318cd70066d68c31", auth, "", 404, map[string]string{"Content-Type": "application/problem+json"}, problemJSON),
 		"no token, 401":    exchange("GET", "/job", nil, "", 401, map[string]string{"Content-Type": "application/problem+json", "WWW-Authenticate": "X-Auth-Token"}, strings.Replace(problemJSON, "404", "401", 1)),
 		"no route, 404":    exchange("PATCH", "/job", auth, "", 404, map[string]string{"Content-Type": "application/problem+json"}, problemJSON),
@@ -77,6 +78,8 @@ func TestContractFailsExchangesTheDocumentDoesNotDescribe(t *testing.T) {
 		"a request body in the wrong XML":        exchange("POST", "/action/createTenant", map[string]string{"X-Auth-Token": token, "Content-Type": "application/xml"}, `<JobTicket><params/></JobTicket>`, 201, map[string]string{"Content-Type": "application/json", "Location": "/job/4e89f121318cd70066d68c31"}, ticketJSON),
 		"no route, yet answered 200":             exchange("GET", "/jobs", auth, "", 200, jsonType, `{"TicketList":{"Tickets":[]}}`),
 		"the count resource has no DELETE":       exchange("DELETE", "/job/error/count", auth, "", 204, nil, ""),
+		"a HEAD status not documented":           exchange("HEAD", "/domains?name=x", nil, "", 409, nil, ""),
+		"a HEAD where only GET is documented":    exchange("HEAD", "/job", auth, "", 200, nil, ""),
 	} {
 		if err := c.Check(ex); err == nil {
 			t.Errorf("%s: passed, want an error", name)
