@@ -68,7 +68,7 @@ type State struct {
 	HeartbeatSecondsPath *jsonPath
 
 	// Assign sets variables when the state exits (JSONPath: a payload template whose $ is the
-	// state's result; JSONata: a template of {% %} expressions).
+	// state's result, before ResultSelector; JSONata: a template of {% %} expressions).
 	Assign *template
 
 	// JSONata states (QueryLanguage JSONata): Output, Arguments and Items, and the fields that

@@ -3,6 +3,7 @@ package stepfunctions
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ const (
 
 // conformanceCases is every conformance definition: the cases below and the table of
 // Choice operators (conformance_choice_test.go).
-var conformanceCases = append(baseCases, choiceOperatorCases()...)
+var conformanceCases = slices.Concat(baseCases, choiceOperatorCases(), withMotoRecords(variableCases, jsonPathCornerCases, jsonataCases))
 
 var baseCases = []confCase{
 	// --- Pass and data flow -------------------------------------------------------------

@@ -363,8 +363,9 @@ func jsonataOutput(t *template, sc *scope, def any) (any, *stateError) {
 }
 
 // process is the Pass/Task/Parallel/Map data flow after the state's work produced result:
-// ResultSelector, then Assign (whose $ is the selected result), ResultPath and OutputPath.
-// A JSONata state evaluates Assign and Output, both with $states.result.
+// Assign, whose $ is the state's result as the work returned it (as in moto's engine, which
+// is LocalStack's, tested against AWS), then ResultSelector, ResultPath and OutputPath. A
+// JSONata state evaluates Assign and Output, both with $states.result.
 func (th *thread) process(st *State, raw, result any, sc *scope) (stateResult, *stateError) {
 	if st.JSONata {
 		sc.states["result"] = result
@@ -375,6 +376,11 @@ func (th *thread) process(st *State, raw, result any, sc *scope) (stateResult, *
 		out, serr := jsonataOutput(st.Output, sc, result)
 		return stateResult{out: out, assigned: assigned}, serr
 	}
+	sc.input = result
+	assigned, serr := evalAssign(st.Assign, sc)
+	if serr != nil {
+		return stateResult{}, serr
+	}
 	if st.ResultSelector != nil {
 		sc.input, sc.field = result, "ResultSelector"
 		v, err := st.ResultSelector.eval(sc)
@@ -382,11 +388,6 @@ func (th *thread) process(st *State, raw, result any, sc *scope) (stateResult, *
 			return stateResult{}, asStateError(err)
 		}
 		result = v
-	}
-	sc.input = result
-	assigned, serr := evalAssign(st.Assign, sc)
-	if serr != nil {
-		return stateResult{}, serr
 	}
 	out, serr := applyResultPath(st.ResultPath, raw, result)
 	if serr != nil {

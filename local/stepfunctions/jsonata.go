@@ -13,6 +13,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -171,11 +172,17 @@ func fromJSONata(v any) (any, error) {
 		}
 		return a, nil
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("the result is not a JSON value (%T)", v)
+	// Other slices and maps the library builds (of strings, of numbers) are JSON too; a
+	// function, which the library holds as a pointer or struct, is not.
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.String, reflect.Bool, reflect.Float32, reflect.Float64,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		b, err := json.Marshal(v)
+		if err == nil {
+			return decodeJSON(b)
+		}
 	}
-	return decodeJSON(b)
+	return nil, fmt.Errorf("the result is not a JSON value (a function or another %T)", v)
 }
 
 // jsNumber writes a number as JavaScript's JSON.stringify does: integers without a
