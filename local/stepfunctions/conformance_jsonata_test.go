@@ -245,8 +245,8 @@ var jsonataCases = []confCase{
 		events: passEvents,
 	},
 	{
-		name: "JSONataRandomWithSeedRepeatsAndUUIDIsVersion4",
-		def: jsonataDef("P", `"P":{"Type":"Pass","Output":{"a":"{% $random(7) %}","b":"{% $random(7) %}","r":"{% $random() %}","id":"{% $uuid() %}"},"End":true}`),
+		name:  "JSONataRandomWithSeedRepeatsAndUUIDIsVersion4",
+		def:   jsonataDef("P", `"P":{"Type":"Pass","Output":{"a":"{% $random(7) %}","b":"{% $random(7) %}","r":"{% $random() %}","id":"{% $uuid() %}"},"End":true}`),
 		input: `{}`, status: StatusSucceeded, events: passEvents,
 		shape: func(t *testing.T, output string) {
 			out := mustDecode(t, output).(map[string]any)
@@ -290,8 +290,8 @@ var jsonataCases = []confCase{
 		events: "ExecutionStarted " + pass3 + " ExecutionSucceeded",
 	},
 	{
-		name: "JSONataLocalBindingsAndHigherOrderFunctions",
-		def: jsonataDef("P", `"P":{"Type":"Pass","Output":"{% ($t := $states.input.items; {'names': $map($t, function($i){ $uppercase($i.name) }), 'total': $reduce($t.price, function($a, $b){ $a + $b })}) %}","End":true}`),
+		name:  "JSONataLocalBindingsAndHigherOrderFunctions",
+		def:   jsonataDef("P", `"P":{"Type":"Pass","Output":"{% ($t := $states.input.items; {'names': $map($t, function($i){ $uppercase($i.name) }), 'total': $reduce($t.price, function($a, $b){ $a + $b })}) %}","End":true}`),
 		input: `{"items":[{"name":"a","price":1.5},{"name":"b","price":2}]}`, status: StatusSucceeded,
 		output: `{"names":["A","B"],"total":3.5}`, events: passEvents,
 	},

@@ -223,8 +223,8 @@ var variableCases = []confCase{
 	{
 		// 150 KiB twice: each value is under the 256 KiB of one variable, together they pass
 		// the 256 KiB that one Assign may write.
-		name: "VariablesOneAssignOverItsSizeLimitFailsWithRuntime",
-		def: `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"a.$":"$.s","b.$":"$.s"},"End":true}}}`,
+		name:  "VariablesOneAssignOverItsSizeLimitFailsWithRuntime",
+		def:   `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"a.$":"$.s","b.$":"$.s"},"End":true}}}`,
 		input: `{"s":"` + strings.Repeat("v", 150*1024) + `"}`, status: StatusFailed, err: ErrRuntime,
 		cause:  "exceeding the maximum of 262144 bytes for one Assign",
 		events: "ExecutionStarted PassStateEntered ExecutionFailed",
@@ -242,8 +242,8 @@ var variableCases = []confCase{
 // filter expressions, the intrinsic functions' escapes, HeartbeatSeconds on Lambda tasks.
 var jsonPathCornerCases = []confCase{
 	{
-		name: "FilterExpressionSelectsMatchingItems",
-		def: `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"cheap.$":"$.items[?(@.price < 5)].name","pricey.$":"$.items[?(@.price >= 5)].name"},"End":true}}}`,
+		name:   "FilterExpressionSelectsMatchingItems",
+		def:    `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"cheap.$":"$.items[?(@.price < 5)].name","pricey.$":"$.items[?(@.price >= 5)].name"},"End":true}}}`,
 		input:  `{"items":[{"name":"a","price":3},{"name":"b","price":5},{"name":"c","price":12.5}]}`,
 		status: StatusSucceeded, output: `{"cheap":["a"],"pricey":["b","c"]}`, events: passEvents,
 	},
@@ -283,9 +283,9 @@ var jsonPathCornerCases = []confCase{
 		status: StatusSucceeded, output: `{"parts":["a{b","c"],"arr":["'q'","}"]}`, events: passEvents,
 	},
 	{
-		name:   "HeartbeatSecondsOnLambdaArnTaskTimesOutAHandlerThatRunsPastIt",
-		def:    `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:hang","HeartbeatSeconds":3,"TimeoutSeconds":10,"End":true}}}`,
-		input:  `{}`, status: StatusFailed, err: ErrHeartbeatTimeout,
+		name:  "HeartbeatSecondsOnLambdaArnTaskTimesOutAHandlerThatRunsPastIt",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:hang","HeartbeatSeconds":3,"TimeoutSeconds":10,"End":true}}}`,
+		input: `{}`, status: StatusFailed, err: ErrHeartbeatTimeout,
 		events: "ExecutionStarted TaskStateEntered LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionTimedOut ExecutionFailed",
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
 			assertTimes(t, h, "LambdaFunctionTimedOut", 3*time.Second)
@@ -321,9 +321,9 @@ var jsonPathCornerCases = []confCase{
 		},
 	},
 	{
-		name:   "HeartbeatSecondsDoesNotEndAHandlerThatReturnsInTime",
-		def:    `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:double","HeartbeatSeconds":5,"End":true}}}`,
-		input:  `{"N":4}`, status: StatusSucceeded, output: `{"N":8}`,
+		name:  "HeartbeatSecondsDoesNotEndAHandlerThatReturnsInTime",
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:double","HeartbeatSeconds":5,"End":true}}}`,
+		input: `{"N":4}`, status: StatusSucceeded, output: `{"N":8}`,
 		events: "ExecutionStarted " + taskOK + " ExecutionSucceeded",
 	},
 }
