@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	jsonata "github.com/blues/jsonata-go"
+	"github.com/blues/jsonata-go/jlib"
 	"github.com/blues/jsonata-go/jtypes"
 )
 
@@ -53,9 +54,17 @@ type bluesQuery struct {
 // evalRE finds a call of $eval, which Step Functions does not support in JSONata states.
 var evalRE = regexp.MustCompile(`\$eval\s*\(`)
 
+// bindingRE finds JSONata 1.6's positional (#$i) and context (@$v) variable bindings, which
+// the library parses but evaluates to nothing; they are refused rather than answered wrongly.
+var bindingRE = regexp.MustCompile(`[#@]\s*\$`)
+
 func (bluesJSONata) compile(expr string) (query, error) {
-	if evalRE.MatchString(withoutStrings(expr)) {
+	code := withoutStrings(expr)
+	if evalRE.MatchString(code) {
 		return nil, errors.New("the JSONata function $eval is not supported by Step Functions; use $parse to decode a JSON string")
+	}
+	if bindingRE.MatchString(code) {
+		return nil, errors.New("positional (#$var) and context (@$var) variable bindings are not supported by this engine's JSONata")
 	}
 	e, err := jsonata.Compile(expr)
 	if err != nil {
@@ -185,10 +194,10 @@ func fromJSONata(v any) (any, error) {
 	return nil, fmt.Errorf("the result is not a JSON value (a function or another %T)", v)
 }
 
-// jsNumber writes a number as JavaScript's JSON.stringify does: integers without a
-// fraction or exponent below 1e21, others in the shortest form that reads back the same.
+// jsNumber writes a number as JavaScript's JSON.stringify does: the shortest digits that
+// read back the same, without an exponent from 1e-6 up to 1e21.
 func jsNumber(f float64) json.Number {
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+	if a := math.Abs(f); a == 0 || (a >= 1e-6 && a < 1e21) {
 		return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
 	}
 	s := strconv.FormatFloat(f, 'g', -1, 64)
@@ -202,9 +211,35 @@ func jsNumber(f float64) json.Number {
 	return json.Number(s)
 }
 
+// roundTo15 rounds every number of a value to 15 significant digits, as JSONata's $string.
+func roundTo15(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return x
+		}
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+		return jsNumber(r)
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = roundTo15(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = roundTo15(e)
+		}
+		return a
+	}
+	return v
+}
+
 // sfnFunctions are the JSONata functions Step Functions adds ($partition, $range, $hash,
 // $random, $uuid, $parse) or whose library version departs from JSONata's reference
-// ($encodeUrlComponent), bound to one execution.
+// ($encodeUrlComponent, $string, $keys, $spread), bound to one execution.
 type sfnFunctions struct {
 	ex *execution
 }
@@ -279,5 +314,50 @@ func (f *sfnFunctions) extensions() map[string]jsonata.Extension {
 		"encodeUrlComponent": {Func: func(s string) string {
 			return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 		}, UndefinedHandler: jtypes.ArgUndefined(0)},
+		// JSONata's $string writes numbers to 15 significant digits (0.1 + 0.2 is "0.3") and
+		// JSON without HTML escapes; the library writes every digit and escapes < > &.
+		// It takes one argument, so that $map($xs, $string) passes it the item alone.
+		"string": {Func: func(v any) (string, error) {
+			switch x := v.(type) {
+			case string:
+				return x, nil
+			case jtypes.Callable:
+				return "", nil
+			}
+			j, err := fromJSONata(v)
+			if err != nil {
+				return "", err
+			}
+			return encodeJSON(roundTo15(j)), nil
+		}, UndefinedHandler: jtypes.ArgUndefined(0), EvalContextHandler: jtypes.ArgCountEquals(0)},
+		// $keys and $spread of an object list its keys by name: the engine's objects, like
+		// JSON's (RFC 8259, section 4), are unordered, and the library's order is random.
+		"keys": {Func: func(v reflect.Value) (any, error) {
+			if m, ok := jtypes.Resolve(v).Interface().(map[string]any); ok {
+				keys := sortedKeys(m)
+				if len(keys) == 1 {
+					return keys[0], nil
+				}
+				out := make([]any, len(keys))
+				for i, k := range keys {
+					out[i] = k
+				}
+				return out, nil
+			}
+			return jlib.Keys(v)
+		}, UndefinedHandler: jtypes.ArgUndefined(0), EvalContextHandler: jtypes.ArgCountEquals(0)},
+		"spread": {Func: func(v reflect.Value) (any, error) {
+			if m, ok := jtypes.Resolve(v).Interface().(map[string]any); ok {
+				var out []any
+				for _, k := range sortedKeys(m) {
+					out = append(out, map[string]any{k: m[k]})
+				}
+				if len(out) == 1 {
+					return out[0], nil
+				}
+				return out, nil
+			}
+			return jlib.Spread(v)
+		}, UndefinedHandler: jtypes.ArgUndefined(0), EvalContextHandler: jtypes.ArgCountEquals(0)},
 	}
 }
