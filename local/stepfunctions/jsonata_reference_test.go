@@ -255,4 +255,3 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
-
