@@ -1,6 +1,8 @@
 package stepfunctions
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -296,6 +298,13 @@ var jsonataCases = []confCase{
 		output: `{"names":["A","B"],"total":3.5}`, events: passEvents,
 	},
 	{
+		name:  "JSONataVariableOverItsSizeLimitFailsWithRuntime",
+		def:   jsonataDef("P", `"P":{"Type":"Pass","Assign":{"big":"{% $pad('', 270000, 'x') %}"},"End":true}`),
+		input: `{}`, status: StatusFailed, err: ErrRuntime, cause: "exceeding the maximum of 262144 bytes for one variable",
+		events: "ExecutionStarted PassStateEntered ExecutionFailed",
+	},
+	tenMiBOfVariables(),
+	{
 		// The shape of AWS's long-lived-transactions sample, written in JSONata: each step's
 		// result is kept in a variable, a failing step's Catch records $states.errorOutput and
 		// enters the compensation, which undoes the earlier step and fails the execution with
@@ -327,6 +336,28 @@ var jsonataCases = []confCase{
 			}
 		},
 	},
+}
+
+// tenMiBOfVariables assigns a variable of 250,000 characters in each of 42 Pass states: the
+// 42nd passes the 10 MiB an execution's variables may hold.
+func tenMiBOfVariables() confCase {
+	var states []string
+	events := "ExecutionStarted"
+	for i := range 42 {
+		next := fmt.Sprintf(`"Next":"P%d"`, i+1)
+		if i == 41 {
+			next = `"End":true`
+		}
+		states = append(states, fmt.Sprintf(`"P%d":{"Type":"Pass","Assign":{"v%d":"{%% $pad('', 250000, 'x') %%}"},"Output":{},%s}`, i, i, next))
+		if i < 41 {
+			events += " PassStateEntered PassStateExited"
+		}
+	}
+	return confCase{
+		name: "JSONataVariablesOfAnExecutionOverTenMiBFailWithRuntime", def: jsonataDef("P0", strings.Join(states, ",")),
+		input: `{}`, status: StatusFailed, err: ErrRuntime, cause: "exceeding the maximum of 10485760 bytes",
+		events: events + " PassStateEntered ExecutionFailed",
+	}
 }
 
 // lambdaOKEvents is a Lambda function's scheduling through success.

@@ -74,6 +74,8 @@ var motoSkips = map[string]string{
 // motoNoJSONataErrors is moto's error for each case that its missing JSONata runtime fails.
 var motoNoJSONataErrors = map[string]string{
 	"JSONataTaskArgumentsAndOutputOfTheResult":                           "Exception",
+	"JSONataVariableOverItsSizeLimitFailsWithRuntime":                    ErrRuntime,
+	"JSONataVariablesOfAnExecutionOverTenMiBFailWithRuntime":             ErrRuntime,
 	"JSONataLongLivedTransactionCompensatesAFailedStep":                  "Exception",
 	"JSONataTaskTimeoutSecondsExpression":                                "Exception",
 	"JSONataQueryEvaluationErrorIsCaught":                                "Exception",

@@ -47,7 +47,8 @@
 // matched rule's Assign, or the state's when it takes the Default. A Parallel branch or Map
 // iteration has its own scope: it reads the variables around it, and an Assign of an outer
 // variable inside it is refused at load time. One variable and one Assign hold at most 256
-// KiB, an execution's variables 10 MiB; past them the state fails with States.Runtime. The
+// KiB, and the variables a scope sees (its own and its outer scopes') 10 MiB; past them the
+// state fails with States.Runtime. The
 // StateExited event of a state with Assign carries assignedVariables (each value's JSON
 // text), as AWS records it.
 //
