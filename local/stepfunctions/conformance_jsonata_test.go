@@ -267,7 +267,7 @@ var jsonataCases = []confCase{
 	},
 	{
 		name:  "JSONataTaskTimeoutSecondsExpression",
-		def:   jsonataDef("T", `"T":{"Type":"Task","Resource":"λ:hang","TimeoutSeconds":"{% $states.input.limit %}","End":true}`),
+		def:   jsonataDef("T", `"T":{"Type":"Task","Resource":"λ:slow","TimeoutSeconds":"{% $states.input.limit %}","End":true}`),
 		input: `{"limit":4}`, status: StatusFailed, err: ErrTimeout,
 		events: "ExecutionStarted TaskStateEntered LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionTimedOut ExecutionFailed",
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
@@ -276,7 +276,7 @@ var jsonataCases = []confCase{
 	},
 	{
 		name:  "JSONataTaskHeartbeatSecondsExpression",
-		def:   jsonataDef("T", `"T":{"Type":"Task","Resource":"λ:hang","HeartbeatSeconds":"{% $states.input.hb %}","TimeoutSeconds":60,"End":true}`),
+		def:   jsonataDef("T", `"T":{"Type":"Task","Resource":"λ:slow","HeartbeatSeconds":"{% $states.input.hb %}","TimeoutSeconds":60,"End":true}`),
 		input: `{"hb":2}`, status: StatusFailed, err: ErrHeartbeatTimeout,
 		events: "ExecutionStarted TaskStateEntered LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionTimedOut ExecutionFailed",
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {

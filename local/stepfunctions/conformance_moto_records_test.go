@@ -15,6 +15,14 @@ func motoNoJSONata(err string) *motoOutcome {
 	return &motoOutcome{why: motoLacksJSONata, status: StatusFailed, err: err}
 }
 
+// motoIgnoresHeartbeat: moto lets the handler (slow, 5 s) run past HeartbeatSeconds and succeed.
+var motoIgnoresHeartbeat = &motoOutcome{
+	why: "moto 5.2.1 ignores a Lambda task's HeartbeatSeconds and lets the handler run past it; a request-response " +
+		"invocation sends no heartbeat, so on AWS the task fails with States.HeartbeatTimeout at HeartbeatSeconds " +
+		"(developer guide, \"Error handling\": States.HeartbeatTimeout; \"Task\": HeartbeatSeconds)",
+	status: StatusSucceeded,
+}
+
 // newFeatureMoto records moto's departures for the variable, JSONPath-corner and JSONata
 // cases, by case name.
 var newFeatureMoto = map[string]*motoOutcome{
@@ -38,21 +46,10 @@ var newFeatureMoto = map[string]*motoOutcome{
 			"takes filter expressions as Jayway JsonPath writes them, with && and ||",
 		status: StatusFailed, err: ErrRuntime, cause: "JsonPathParserError",
 	},
-	"HeartbeatSecondsOnLambdaArnTaskTimesOutAHandlerThatRunsPastIt": {
-		why: "moto 5.2.1 fails a Lambda task at HeartbeatSeconds with States.Timeout; the developer guide's " +
-			"\"Error handling\" names States.HeartbeatTimeout for a task that sends no heartbeat within HeartbeatSeconds",
-		status: StatusFailed, err: ErrTimeout,
-	},
-	"HeartbeatTimeoutIsRetriedAndNotMatchedByStatesTimeout": {
-		why: "moto 5.2.1 raises States.Timeout at HeartbeatSeconds, so the States.Timeout catcher takes it; on AWS " +
-			"the error is States.HeartbeatTimeout (developer guide, \"Error handling\"), which States.Timeout does not match",
-		status: StatusSucceeded, output: `"timeout"`,
-	},
-	"JSONataTaskHeartbeatSecondsExpression": {
-		why: "moto 5.2.1 fails a Lambda task at HeartbeatSeconds with States.Timeout; the developer guide's " +
-			"\"Error handling\" names States.HeartbeatTimeout for a task that sends no heartbeat within HeartbeatSeconds",
-		status: StatusFailed, err: ErrTimeout,
-	},
+	"HeartbeatSecondsOnLambdaArnTaskTimesOutAHandlerThatRunsPastIt": motoIgnoresHeartbeat,
+	"HeartbeatTimeoutIsRetriedAndNotMatchedByStatesTimeout":         motoIgnoresHeartbeat,
+	"HeartbeatSecondsPathOnLambdaInvokeIsCaughtAsHeartbeatTimeout":  motoIgnoresHeartbeat,
+	"JSONataTaskHeartbeatSecondsExpression":                         motoIgnoresHeartbeat,
 	"VariablesOneAssignOverItsSizeLimitFailsWithRuntime": {
 		why: "moto 5.2.1 does not limit the size of variables; the developer guide's \"Passing data between states " +
 			"with variables\" limits what one Assign writes to 256 KiB",
@@ -63,12 +60,6 @@ var newFeatureMoto = map[string]*motoOutcome{
 			"specification's \"Variables\" lets a JSONPath path start at $name",
 		status: StatusSucceeded, output: `"small"`,
 	},
-}
-
-// motoSkips are new cases that moto cannot run in reasonable real time.
-var motoSkips = map[string]string{
-	"HeartbeatSecondsPathOnLambdaInvokeIsCaughtAsHeartbeatTimeout": "moto 5.2.1 ignores HeartbeatSecondsPath, so the hanging " +
-		"handler runs until the function's own 15-minute timeout in real time",
 }
 
 // motoNoJSONataErrors is moto's error for each case that its missing JSONata runtime fails.
@@ -129,7 +120,7 @@ var motoNoJSONataErrors = map[string]string{
 	"VariablesAssignedByPassAreReadByLaterStates":                        ErrRuntime,
 }
 
-// withMotoRecords gives each case its recorded moto outcome or skip.
+// withMotoRecords gives each case its recorded moto outcome.
 func withMotoRecords(lists ...[]confCase) []confCase {
 	var out []confCase
 	for _, l := range lists {
@@ -138,9 +129,6 @@ func withMotoRecords(lists ...[]confCase) []confCase {
 				c.motoDiffers = d
 			} else if e, ok := motoNoJSONataErrors[c.name]; ok {
 				c.motoDiffers = motoNoJSONata(e)
-			}
-			if why, ok := motoSkips[c.name]; ok {
-				c.moto = why
 			}
 			out = append(out, c)
 		}

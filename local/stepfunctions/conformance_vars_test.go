@@ -284,7 +284,7 @@ var jsonPathCornerCases = []confCase{
 	},
 	{
 		name:  "HeartbeatSecondsOnLambdaArnTaskTimesOutAHandlerThatRunsPastIt",
-		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:hang","HeartbeatSeconds":3,"TimeoutSeconds":10,"End":true}}}`,
+		def:   `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:slow","HeartbeatSeconds":3,"TimeoutSeconds":10,"End":true}}}`,
 		input: `{}`, status: StatusFailed, err: ErrHeartbeatTimeout,
 		events: "ExecutionStarted TaskStateEntered LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionTimedOut ExecutionFailed",
 		check: func(t *testing.T, x Execution, h []HistoryEvent) {
@@ -296,7 +296,7 @@ var jsonPathCornerCases = []confCase{
 	},
 	{
 		name: "HeartbeatSecondsPathOnLambdaInvokeIsCaughtAsHeartbeatTimeout",
-		def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"hang"},"HeartbeatSecondsPath":"$.hb",
+		def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"slow"},"HeartbeatSecondsPath":"$.hb",
 			"Catch":[{"ErrorEquals":["States.HeartbeatTimeout"],"ResultPath":"$.err","Next":"After"}],"End":true},"After":{"Type":"Pass","End":true}}}`,
 		input: `{"hb":2}`, status: StatusSucceeded, output: `{"hb":2,"err":{"Error":"States.HeartbeatTimeout","Cause":""}}`,
 		events: "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskTimedOut TaskStateExited " + passThenEnd,
@@ -309,7 +309,7 @@ var jsonPathCornerCases = []confCase{
 	},
 	{
 		name: "HeartbeatTimeoutIsRetriedAndNotMatchedByStatesTimeout",
-		def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:hang","HeartbeatSeconds":1,
+		def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"λ:slow","HeartbeatSeconds":1,
 			"Retry":[{"ErrorEquals":["States.HeartbeatTimeout"],"IntervalSeconds":2,"MaxAttempts":1}],
 			"Catch":[{"ErrorEquals":["States.Timeout"],"Next":"Wrong"},{"ErrorEquals":["States.ALL"],"Next":"Right"}],"End":true},
 			"Wrong":{"Type":"Pass","Result":"timeout","End":true},"Right":{"Type":"Pass","OutputPath":"$.Error","End":true}}}`,
