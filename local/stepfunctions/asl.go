@@ -370,9 +370,9 @@ var unimplementedFields = map[string]string{
 	"ToleratedFailureCount":      "ToleratedFailureCount (distributed Map) is not implemented",
 	"ToleratedFailurePercentage": "ToleratedFailurePercentage (distributed Map) is not implemented",
 	"Label":                      "Label (distributed Map) is not implemented",
-	"Arguments":                  "Arguments is JSONata-only",
-	"Output":                     "Output is JSONata-only",
-	"Items":                      "Items is JSONata-only",
+	"Arguments":                  "Arguments is JSONata-only (set \"QueryLanguage\": \"JSONata\")",
+	"Output":                     "Output is JSONata-only (set \"QueryLanguage\": \"JSONata\")",
+	"Items":                      "Items is JSONata-only (set \"QueryLanguage\": \"JSONata\")",
 }
 
 func (l *loader) state(name string, obj map[string]any) (*State, error) {
@@ -409,9 +409,6 @@ func (l *loader) state(name string, obj map[string]any) (*State, error) {
 			}
 			if why, ok := unimplementedFields[k]; ok {
 				return nil, fail(where, "field %q: %s", k, why)
-			}
-			if ql == queryJSONPath && jsonataOnly(k) {
-				return nil, schemaFail(name, k, fmt.Sprintf("The field %q is supported only for JSONata; set \"QueryLanguage\": \"JSONata\"", k))
 			}
 			return nil, fail(where, "field %q is not valid in a %s state", k, typ)
 		}
@@ -514,14 +511,6 @@ func loadTransition(st *State, obj map[string]any, where string) error {
 // message: SCHEMA_VALIDATION_FAILED: … at /States/<name>/<field>.
 func schemaFail(state, field, reason string) error {
 	return &DefinitionError{Reason: fmt.Sprintf("SCHEMA_VALIDATION_FAILED: %s at /States/%s/%s", reason, state, field)}
-}
-
-func jsonataOnly(field string) bool {
-	switch field {
-	case "Arguments", "Output", "Items", "Condition":
-		return true
-	}
-	return false
 }
 
 // loadAssign compiles a JSONPath state's Assign: an object whose keys are variable names

@@ -47,7 +47,6 @@ var jsonataLang queryLanguage = bluesJSONata{}
 type bluesJSONata struct{}
 
 type bluesQuery struct {
-	text string
 	expr *jsonata.Expr
 }
 
@@ -70,7 +69,7 @@ func (bluesJSONata) compile(expr string) (query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &bluesQuery{text: expr, expr: e}, nil
+	return &bluesQuery{expr: e}, nil
 }
 
 // withoutStrings blanks the string literals of an expression, so that a search for a
