@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jlib"
@@ -49,6 +50,12 @@ type bluesJSONata struct{}
 type bluesQuery struct {
 	expr *jsonata.Expr
 }
+
+// bluesEvalMu serialises evaluations: the library's built-in functions are package-level
+// values that each call writes to (their name and context, callable.go's SetName and
+// SetContext), so two evaluations calling a built-in at once race (the race detector shows it
+// with Map iterations or concurrent executions).
+var bluesEvalMu sync.Mutex
 
 // evalRE finds a call of $eval, which Step Functions does not support in JSONata states.
 var evalRE = regexp.MustCompile(`\$eval\s*\(`)
@@ -111,7 +118,9 @@ func (q *bluesQuery) eval(vars map[string]any, fns *sfnFunctions) (any, bool, er
 	if err := e.RegisterExts(fns.extensions()); err != nil {
 		return nil, false, err
 	}
+	bluesEvalMu.Lock()
 	v, err := e.Eval(nil)
+	bluesEvalMu.Unlock()
 	if errors.Is(err, jsonata.ErrUndefined) {
 		return nil, true, nil
 	}
