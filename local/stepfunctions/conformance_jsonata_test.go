@@ -151,6 +151,17 @@ var jsonataCases = []confCase{
 			" MapStateSucceeded MapStateExited ExecutionSucceeded",
 	},
 	{
+		// The iterations run at once, each calling the library's built-in functions.
+		name: "JSONataMapIterationsEvaluateConcurrently",
+		def: jsonataDef("M", `"M":{"Type":"Map","Items":"{% $states.input.words %}","ItemProcessor":{"StartAt":"I","States":{
+			"I":{"Type":"Pass","Output":"{% $uppercase($substring($states.input, 0, 1)) & $lowercase($substring($states.input, 1)) & $string($length($states.input)) %}","End":true}}},"End":true}`),
+		input: `{"words":["alpha","BETA","gAMMA","delta","epsilon"]}`, status: StatusSucceeded,
+		output: `["Alpha5","Beta4","Gamma5","Delta5","Epsilon7"]`,
+		events: "ExecutionStarted MapStateEntered MapStateStarted " +
+			iterations(5, "MapIterationStarted PassStateEntered PassStateExited MapIterationSucceeded") +
+			" MapStateSucceeded MapStateExited ExecutionSucceeded",
+	},
+	{
 		name:  "JSONataMapItemsThatAreNoArrayFailWithQueryEvaluationError",
 		def:   jsonataDef("M", `"M":{"Type":"Map","Items":"{% $states.input.xs %}","ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"End":true}`),
 		input: `{"xs":{"not":"array"}}`, status: StatusFailed, err: ErrQueryEvaluationError, cause: "'Items' must return an array",

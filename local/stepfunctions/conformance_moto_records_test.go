@@ -87,6 +87,7 @@ var motoNoJSONataErrors = map[string]string{
 	"JSONataMapItemsThatAreNoArrayFailWithQueryEvaluationError":          ErrRuntime,
 	"JSONataMapLiteralItemsAndMaxConcurrencyExpression":                  ErrRuntime,
 	"JSONataMapItemsAndItemSelector":                                     ErrRuntime,
+	"JSONataMapIterationsEvaluateConcurrently":                           ErrRuntime,
 	"JSONataSucceedOutput":                                               ErrRuntime,
 	"JSONataFailErrorAndCauseExpressions":                                ErrRuntime,
 	"JSONataWaitSecondsThatIsNoIntegerFailsWithQueryEvaluationError":     ErrRuntime,
