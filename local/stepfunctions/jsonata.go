@@ -49,7 +49,13 @@ type bluesJSONata struct{}
 
 type bluesQuery struct {
 	expr *jsonata.Expr
+	// names are the $names the expression mentions: only those variables are converted and
+	// bound, and only those of the engine's functions registered, for each evaluation.
+	names map[string]bool
 }
+
+// dollarNameRE finds a $name in an expression (with its strings blanked).
+var dollarNameRE = regexp.MustCompile(`\$([\p{L}_][\p{L}\p{Nd}_]*)`)
 
 // bluesEvalMu serialises evaluations: the library's built-in functions are package-level
 // values that each call writes to (their name and context, callable.go's SetName and
@@ -76,7 +82,11 @@ func (bluesJSONata) compile(expr string) (query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &bluesQuery{expr: e}, nil
+	names := map[string]bool{}
+	for _, m := range dollarNameRE.FindAllStringSubmatch(code, -1) {
+		names[m[1]] = true
+	}
+	return &bluesQuery{expr: e, names: names}, nil
 }
 
 // withoutStrings blanks the string literals of an expression, so that a search for a
@@ -108,14 +118,22 @@ func (q *bluesQuery) eval(vars map[string]any, fns *sfnFunctions) (any, bool, er
 	// An Expr's registry belongs to it; a shallow copy with its own registry is evaluated, so
 	// that concurrent evaluations of one compiled expression share nothing they write.
 	e := *q.expr
-	bound := make(map[string]any, len(vars))
+	bound := map[string]any{}
 	for k, v := range vars {
-		bound[k] = toJSONata(v)
+		if q.names[k] {
+			bound[k] = toJSONata(v)
+		}
 	}
 	if err := e.RegisterVars(bound); err != nil {
 		return nil, false, err
 	}
-	if err := e.RegisterExts(fns.extensions()); err != nil {
+	exts := map[string]jsonata.Extension{}
+	for k, x := range fns.extensions() {
+		if q.names[k] {
+			exts[k] = x
+		}
+	}
+	if err := e.RegisterExts(exts); err != nil {
 		return nil, false, err
 	}
 	bluesEvalMu.Lock()
