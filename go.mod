@@ -13,6 +13,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sfn v1.41.2
 	github.com/aws/smithy-go v1.28.9
 	github.com/awslabs/aws-lambda-go-api-proxy v0.16.2
+	github.com/blues/jsonata-go v1.5.4
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/spf13/cobra v1.10.2
 	github.com/truora/minidyn v0.8.2
