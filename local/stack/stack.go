@@ -4,6 +4,7 @@
 package stack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/actionservice/actionservice/api"
 	"github.com/actionservice/actionservice/local/apigateway"
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/local/samtemplate"
@@ -251,11 +253,14 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// cleaned path, where API Gateway and the handlers answer a problem document.
 	sim := simulator.LoopbackOnly(s.Simulator)
 	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/_sim/") {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/_sim/"):
 			sim.ServeHTTP(w, r)
-			return
+		case r.URL.Path == "/openapi.yaml" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			serveOpenAPI(w, r)
+		default:
+			gw.ServeHTTP(w, r)
 		}
-		gw.ServeHTTP(w, r)
 	})
 	s.srv = &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -265,6 +270,18 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		}
 	}()
 	return s, nil
+}
+
+// serveOpenAPI answers GET /openapi.yaml with the API's contract, for a client generator or
+// a viewer pointed at the local stack. Only the local stack serves it: it is no route of the
+// API (API Gateway exports a deployed stage's own document).
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// application/yaml is the media type RFC 9512 registers for YAML (and for OpenAPI's).
+	h.Set("Content-Type", "application/yaml")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "openapi.yaml", time.Time{}, bytes.NewReader(api.OpenAPI))
 }
 
 // The template's logical ids of the functions that are neither a route nor a step.

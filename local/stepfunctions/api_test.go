@@ -408,3 +408,45 @@ func TestSDKRequestsAreValidatedAsTheServiceDoes(t *testing.T) {
 		t.Errorf("REDRIVEN: %v %v", out, err)
 	}
 }
+
+// TestSDKReadsAssignedVariablesAndJSONataRefusals: through the SDK, a JSONata state's
+// assignments come back in StateExitedEventDetails.AssignedVariables as AWS records them (each
+// value's JSON text), and a JSONPath-only field in a JSONata state is an InvalidDefinition in
+// AWS's SCHEMA_VALIDATION_FAILED shape.
+func TestSDKReadsAssignedVariablesAndJSONataRefusals(t *testing.T) {
+	_, c := apiTestClient(t)
+	ctx := context.Background()
+	arn := createSM(t, c, "vars", `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass",
+		"Assign":{"n":"{% $states.input.n + 1 %}","o":{"k":["{% $states.input.n %}"]}},"End":true}}}`)
+	start, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn), Input: aws.String(`{"n":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, c, *start.ExecutionArn)
+	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exited *types.StateExitedEventDetails
+	for _, e := range h.Events {
+		if e.StateExitedEventDetails != nil {
+			exited = e.StateExitedEventDetails
+		}
+	}
+	if exited == nil {
+		t.Fatal("no StateExited event")
+	}
+	if got := exited.AssignedVariables; got["n"] != "2" || got["o"] != `{"k":[1]}` || len(got) != 2 {
+		t.Errorf("assignedVariables %v, want n=2 and o={\"k\":[1]}", got)
+	}
+	if d := exited.AssignedVariablesDetails; d == nil || d.Truncated {
+		t.Errorf("assignedVariablesDetails %+v, want truncated false", d)
+	}
+
+	_, err = c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("bad"), RoleArn: aws.String("arn:aws:iam::123456789012:role/r"),
+		Definition: aws.String(`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","ResultPath":"$.x","End":true}}}`)})
+	var inv *types.InvalidDefinition
+	if !errors.As(err, &inv) || !strings.Contains(inv.ErrorMessage(), `SCHEMA_VALIDATION_FAILED: The field "ResultPath" is not supported for JSONata at /States/P/ResultPath`) {
+		t.Errorf("CreateStateMachine with ResultPath in a JSONata state: %v, want InvalidDefinition SCHEMA_VALIDATION_FAILED", err)
+	}
+}

@@ -62,6 +62,22 @@ type State struct {
 	ItemProcessor  *StateMachine
 	MaxConcurrency int
 	MaxConcPath    *jsonPath
+
+	// Task HeartbeatSeconds: a Lambda task still running then fails with States.HeartbeatTimeout.
+	HeartbeatSeconds     int
+	HeartbeatSecondsPath *jsonPath
+
+	// Assign sets variables when the state exits (JSONPath: a payload template whose $ is the
+	// state's result, before ResultSelector; JSONata: a template of {% %} expressions).
+	Assign *template
+
+	// JSONata states (QueryLanguage JSONata): Output, Arguments and Items, and the fields that
+	// a JSONata state may give as an expression (nil = the literal field above).
+	JSONata                                 bool
+	Output, Arguments, Items                *template
+	SecondsExpr, TimestampExpr, TimeoutExpr *template
+	HeartbeatExpr, MaxConcExpr              *template
+	ErrorExpr, CauseExpr                    *template
 }
 
 // optPath is a path field that may be absent (default "$") or null (discard).
@@ -86,6 +102,8 @@ type Catcher struct {
 	ErrorEquals []string
 	ResultPath  optPath
 	Next        string
+	// Assign and (JSONata) Output see the error output.
+	Assign, Output *template
 }
 
 // ChoiceRule is a Choice rule: a comparison on Variable, or And/Or/Not of nested rules.
@@ -97,6 +115,9 @@ type ChoiceRule struct {
 	OperandPath *jsonPath
 	And, Or     []*ChoiceRule
 	Not         *ChoiceRule
+	// Assign is the variables a top-level rule sets when it matches; Condition and Output
+	// are a JSONata rule's.
+	Assign, Condition, Output *template
 }
 
 // DefinitionError is a definition rejected at load time, naming where and why.
@@ -153,18 +174,36 @@ func Load(definition []byte) (*StateMachine, error) {
 	if !ok {
 		return nil, &DefinitionError{Reason: "definition must be a JSON object"}
 	}
-	l := &loader{names: map[string]string{}}
+	ql := queryJSONPath
+	if v, ok := obj["QueryLanguage"]; ok {
+		if v != queryJSONPath && v != queryJSONata {
+			return nil, fail("", "QueryLanguage must be %q or %q, got %s", queryJSONPath, queryJSONata, encodeJSON(v))
+		}
+		ql = v.(string)
+	}
+	l := &loader{names: map[string]string{}, ql: ql}
 	sm, err := l.machine(obj, "", true)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkVarScopes(sm, nil, ""); err != nil {
 		return nil, err
 	}
 	return sm, nil
 }
 
+// Query languages.
+const (
+	queryJSONPath = "JSONPath"
+	queryJSONata  = "JSONata"
+)
+
 type loader struct {
 	// names records every state name in the whole definition: names are unique across
 	// branches and processors too.
 	names map[string]string
+	// ql is the machine's QueryLanguage, every state's default.
+	ql string
 }
 
 func fail(where, format string, args ...any) error {
@@ -183,9 +222,6 @@ func (l *loader) machine(obj map[string]any, where string, top bool) (*StateMach
 		if !allowed[k] {
 			return nil, fail(where, "unknown or unimplemented field %q", k)
 		}
-	}
-	if ql, ok := obj["QueryLanguage"]; ok && ql != "JSONPath" {
-		return nil, fail(where, "QueryLanguage %v is not implemented (only JSONPath)", ql)
 	}
 	if v, ok := obj["Version"]; ok && v != "1.0" {
 		return nil, fail(where, "Version must be \"1.0\"")
@@ -293,17 +329,36 @@ func checkReachable(sm *StateMachine, where string) error {
 	return nil
 }
 
-var commonFields = []string{"Type", "Comment"}
+var commonFields = []string{"Type", "Comment", "QueryLanguage"}
 
 var stateFields = map[string][]string{
-	"Pass":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"},
-	"Task":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch"},
-	"Choice":   {"InputPath", "OutputPath", "Choices", "Default"},
-	"Wait":     {"Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
+	"Pass":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result", "Assign"},
+	"Task":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch", "Assign"},
+	"Choice":   {"InputPath", "OutputPath", "Choices", "Default", "Assign"},
+	"Wait":     {"Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"},
 	"Succeed":  {"InputPath", "OutputPath"},
 	"Fail":     {"Error", "ErrorPath", "Cause", "CausePath"},
-	"Parallel": {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Branches", "Retry", "Catch"},
-	"Map":      {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency", "MaxConcurrencyPath", "Retry", "Catch"},
+	"Parallel": {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Branches", "Retry", "Catch", "Assign"},
+	"Map":      {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency", "MaxConcurrencyPath", "Retry", "Catch", "Assign"},
+}
+
+// jsonataStateFields are the fields of each state type in a JSONata state.
+var jsonataStateFields = map[string][]string{
+	"Pass":     {"Next", "End", "Output", "Assign"},
+	"Task":     {"Next", "End", "Output", "Assign", "Arguments", "Resource", "TimeoutSeconds", "HeartbeatSeconds", "Retry", "Catch"},
+	"Choice":   {"Choices", "Default", "Output", "Assign"},
+	"Wait":     {"Next", "End", "Output", "Assign", "Seconds", "Timestamp"},
+	"Succeed":  {"Output"},
+	"Fail":     {"Error", "Cause"},
+	"Parallel": {"Next", "End", "Output", "Assign", "Arguments", "Branches", "Retry", "Catch"},
+	"Map":      {"Next", "End", "Output", "Assign", "Items", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency", "Retry", "Catch"},
+}
+
+// jsonPathOnlyFields are refused in a JSONata state with AWS's SCHEMA_VALIDATION_FAILED.
+var jsonPathOnlyFields = map[string]bool{
+	"InputPath": true, "OutputPath": true, "ResultPath": true, "Parameters": true, "ResultSelector": true,
+	"Result": true, "TimeoutSecondsPath": true, "HeartbeatSecondsPath": true, "ItemsPath": true,
+	"MaxConcurrencyPath": true, "SecondsPath": true, "TimestampPath": true, "ErrorPath": true, "CausePath": true,
 }
 
 // unimplementedFields names real ASL fields this engine refuses, with the reason.
@@ -315,11 +370,9 @@ var unimplementedFields = map[string]string{
 	"ToleratedFailureCount":      "ToleratedFailureCount (distributed Map) is not implemented",
 	"ToleratedFailurePercentage": "ToleratedFailurePercentage (distributed Map) is not implemented",
 	"Label":                      "Label (distributed Map) is not implemented",
-	"QueryLanguage":              "QueryLanguage per state is not implemented (only JSONPath)",
-	"Arguments":                  "Arguments is JSONata-only",
-	"Output":                     "Output is JSONata-only",
-	"Assign":                     "Assign (variables) is not implemented",
-	"Items":                      "Items is JSONata-only",
+	"Arguments":                  "Arguments is JSONata-only (set \"QueryLanguage\": \"JSONata\")",
+	"Output":                     "Output is JSONata-only (set \"QueryLanguage\": \"JSONata\")",
+	"Items":                      "Items is JSONata-only (set \"QueryLanguage\": \"JSONata\")",
 }
 
 func (l *loader) state(name string, obj map[string]any) (*State, error) {
@@ -328,9 +381,22 @@ func (l *loader) state(name string, obj map[string]any) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields, ok := stateFields[typ]
-	if !ok {
+	if _, ok := stateFields[typ]; !ok {
 		return nil, fail(where, "unknown state Type %q", typ)
+	}
+	ql := l.ql
+	if v, ok := obj["QueryLanguage"]; ok {
+		switch {
+		case v != queryJSONPath && v != queryJSONata:
+			return nil, fail(where, "QueryLanguage must be %q or %q, got %s", queryJSONPath, queryJSONata, encodeJSON(v))
+		case v == queryJSONPath && l.ql == queryJSONata:
+			return nil, schemaFail(name, "QueryLanguage", "The QueryLanguage of a state cannot be JSONPath when the state machine's QueryLanguage is JSONata")
+		}
+		ql = v.(string)
+	}
+	fields := stateFields[typ]
+	if ql == queryJSONata {
+		fields = jsonataStateFields[typ]
 	}
 	allowed := map[string]bool{}
 	for _, f := range append(fields, commonFields...) {
@@ -338,36 +404,29 @@ func (l *loader) state(name string, obj map[string]any) (*State, error) {
 	}
 	for _, k := range sortedKeys(obj) {
 		if !allowed[k] {
+			if ql == queryJSONata && jsonPathOnlyFields[k] {
+				return nil, schemaFail(name, k, fmt.Sprintf("The field %q is not supported for JSONata", k))
+			}
 			if why, ok := unimplementedFields[k]; ok {
 				return nil, fail(where, "field %q: %s", k, why)
 			}
 			return nil, fail(where, "field %q is not valid in a %s state", k, typ)
 		}
 	}
-	st := &State{Name: name, Type: typ}
+	st := &State{Name: name, Type: typ, JSONata: ql == queryJSONata}
 	st.Comment, _ = obj["Comment"].(string)
+	if st.JSONata {
+		return st, l.jsonataState(st, obj, where)
+	}
+	if allowed["Assign"] {
+		if st.Assign, err = loadAssign(obj, where); err != nil {
+			return nil, err
+		}
+	}
 
-	// Transitions.
-	_, hasNext := obj["Next"]
-	_, hasEnd := obj["End"]
 	if allowed["Next"] {
-		if hasNext {
-			if st.Next, err = reqString(obj, "Next", where); err != nil {
-				return nil, err
-			}
-		}
-		if hasEnd {
-			b, ok := obj["End"].(bool)
-			if !ok {
-				return nil, fail(where, "End must be a boolean")
-			}
-			st.End = b
-		}
-		switch {
-		case hasNext && st.End:
-			return nil, fail(where, "has both Next and End")
-		case !hasNext && !st.End:
-			return nil, fail(where, "needs Next or \"End\": true")
+		if err := loadTransition(st, obj, where); err != nil {
+			return nil, err
 		}
 	}
 
@@ -396,7 +455,7 @@ func (l *loader) state(name string, obj map[string]any) (*State, error) {
 		if st.Retry, err = loadRetry(obj, where); err != nil {
 			return nil, err
 		}
-		if st.Catch, err = loadCatch(obj, where); err != nil {
+		if st.Catch, err = loadCatch(obj, where, false); err != nil {
 			return nil, err
 		}
 	}
@@ -421,6 +480,56 @@ func (l *loader) state(name string, obj map[string]any) (*State, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+func loadTransition(st *State, obj map[string]any, where string) error {
+	var err error
+	_, hasNext := obj["Next"]
+	_, hasEnd := obj["End"]
+	if hasNext {
+		if st.Next, err = reqString(obj, "Next", where); err != nil {
+			return err
+		}
+	}
+	if hasEnd {
+		b, ok := obj["End"].(bool)
+		if !ok {
+			return fail(where, "End must be a boolean")
+		}
+		st.End = b
+	}
+	switch {
+	case hasNext && st.End:
+		return fail(where, "has both Next and End")
+	case !hasNext && !st.End:
+		return fail(where, "needs Next or \"End\": true")
+	}
+	return nil
+}
+
+// schemaFail is a JSONata or query-language refusal in the shape of AWS's validation
+// message: SCHEMA_VALIDATION_FAILED: … at /States/<name>/<field>.
+func schemaFail(state, field, reason string) error {
+	return &DefinitionError{Reason: fmt.Sprintf("SCHEMA_VALIDATION_FAILED: %s at /States/%s/%s", reason, state, field)}
+}
+
+// loadAssign compiles a JSONPath state's Assign: an object whose keys are variable names
+// (ending in .$ for a path or intrinsic function, as in Parameters).
+func loadAssign(obj map[string]any, where string) (*template, error) {
+	v, ok := obj["Assign"]
+	if !ok {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fail(where, "Assign must be an object")
+	}
+	for k := range m {
+		if err := checkVarName(strings.TrimSuffix(k, ".$")); err != nil {
+			return nil, fail(where+".Assign", "%v", err)
+		}
+	}
+	return compileTemplate(m, where+".Assign")
 }
 
 func reqString(obj map[string]any, field, where string) (string, error) {
@@ -469,6 +578,9 @@ func loadOptPath(obj map[string]any, field, where string, reference bool) (optPa
 	}
 	if p.context && field == "ResultPath" {
 		return optPath{}, fail(where, "ResultPath cannot refer to the context object")
+	}
+	if p.variable != "" && field == "ResultPath" {
+		return optPath{}, fail(where, "ResultPath cannot refer to a variable ($%s): variables are set with Assign", p.variable)
 	}
 	return optPath{set: true, path: p}, nil
 }
@@ -597,7 +709,7 @@ func loadRetry(obj map[string]any, where string) ([]*Retrier, error) {
 	return out, checkAllLast(lists, where, "Retry")
 }
 
-func loadCatch(obj map[string]any, where string) ([]*Catcher, error) {
+func loadCatch(obj map[string]any, where string, jsonataMode bool) ([]*Catcher, error) {
 	v, ok := obj["Catch"]
 	if !ok {
 		return nil, nil
@@ -615,8 +727,11 @@ func loadCatch(obj map[string]any, where string) ([]*Catcher, error) {
 			return nil, fail(w, "must be an object")
 		}
 		for _, k := range sortedKeys(m) {
-			switch k {
-			case "ErrorEquals", "Next", "ResultPath", "Comment":
+			switch {
+			case k == "ErrorEquals", k == "Next", k == "Comment", k == "Assign":
+			case k == "ResultPath" && !jsonataMode, k == "Output" && jsonataMode:
+			case jsonataMode && jsonPathOnlyFields[k]:
+				return nil, fail(w, "SCHEMA_VALIDATION_FAILED: The field %q is not supported for JSONata", k)
 			default:
 				if why, ok := unimplementedFields[k]; ok {
 					return nil, fail(w, "field %q: %s", k, why)
@@ -632,8 +747,20 @@ func loadCatch(obj map[string]any, where string) ([]*Catcher, error) {
 		if c.Next, err = reqString(m, "Next", w); err != nil {
 			return nil, err
 		}
-		if c.ResultPath, err = loadOptPath(m, "ResultPath", w, true); err != nil {
-			return nil, err
+		if jsonataMode {
+			if c.Output, err = loadQueryField(m, "Output", w); err != nil {
+				return nil, err
+			}
+			if c.Assign, err = loadQueryAssign(m, w); err != nil {
+				return nil, err
+			}
+		} else {
+			if c.ResultPath, err = loadOptPath(m, "ResultPath", w, true); err != nil {
+				return nil, err
+			}
+			if c.Assign, err = loadAssign(m, w); err != nil {
+				return nil, err
+			}
 		}
 		lists = append(lists, c.ErrorEquals)
 		out = append(out, c)
@@ -651,29 +778,38 @@ var lambdaARNRE = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12
 var lambdaInvokeParams = map[string]bool{"FunctionName": true, "Payload": true, "Qualifier": true, "InvocationType": true, "ClientContext": true, "LogType": true}
 
 func loadTask(st *State, obj map[string]any, where string) error {
+	if err := loadResource(st, obj, where, "Parameters", st.Parameters); err != nil {
+		return err
+	}
+	return loadTaskTimeouts(st, obj, where)
+}
+
+// loadResource checks a Task's Resource, and for lambda:invoke its parameters (field is
+// Parameters, or Arguments in a JSONata state).
+func loadResource(st *State, obj map[string]any, where, field string, params *template) error {
 	var err error
 	if st.Resource, err = reqString(obj, "Resource", where); err != nil {
 		return err
 	}
 	switch {
 	case st.Resource == resourceLambdaInvoke:
-		if st.Parameters == nil || st.Parameters.obj == nil {
-			return fail(where, "Resource %s needs Parameters with FunctionName", st.Resource)
+		if params == nil || params.obj == nil {
+			return fail(where, "Resource %s needs %s with FunctionName", st.Resource, field)
 		}
 		hasName := false
-		for _, f := range st.Parameters.obj {
+		for _, f := range params.obj {
 			if !lambdaInvokeParams[f.key] {
-				return fail(where, "Parameters.%s is not a lambda:invoke parameter", f.key)
+				return fail(where, "%s.%s is not a lambda:invoke parameter", field, f.key)
 			}
 			if f.key == "FunctionName" {
 				hasName = true
 			}
 			if f.key == "InvocationType" && f.val.isLit && f.val.value != "RequestResponse" {
-				return fail(where, "Parameters.InvocationType %v is not implemented (only RequestResponse)", f.val.value)
+				return fail(where, "%s.InvocationType %v is not implemented (only RequestResponse)", field, f.val.value)
 			}
 		}
 		if !hasName {
-			return fail(where, "Parameters.FunctionName is required for %s", st.Resource)
+			return fail(where, "%s.FunctionName is required for %s", field, st.Resource)
 		}
 	case lambdaARNRE.MatchString(st.Resource):
 	case strings.HasSuffix(st.Resource, ".waitForTaskToken"):
@@ -683,25 +819,40 @@ func loadTask(st *State, obj map[string]any, where string) error {
 	default:
 		return fail(where, "Resource %q is not implemented (only Lambda function ARNs and %s)", st.Resource, resourceLambdaInvoke)
 	}
-	for _, f := range []string{"HeartbeatSeconds", "HeartbeatSecondsPath"} {
-		if _, ok := obj[f]; ok {
-			return fail(where, "field %q is not supported on a Lambda task: Step Functions heartbeats come from SendTaskHeartbeat with a task token, which only activities and .waitForTaskToken or .sync tasks have, so a request-response Lambda invocation can never send one; bound the task with TimeoutSeconds instead", f)
+	return nil
+}
+
+func loadTaskTimeouts(st *State, obj map[string]any, where string) error {
+	var err error
+	for _, f := range []struct {
+		name string
+		n    *int
+		path **jsonPath
+	}{{"TimeoutSeconds", &st.TimeoutSeconds, &st.TimeoutSecondsPath}, {"HeartbeatSeconds", &st.HeartbeatSeconds, &st.HeartbeatSecondsPath}} {
+		_, hasN := obj[f.name]
+		_, hasP := obj[f.name+"Path"]
+		if hasN && hasP {
+			return fail(where, "%s and %sPath are mutually exclusive", f.name, f.name)
+		}
+		if hasN {
+			if *f.n, err = posInt(obj, f.name, where, 1, 99999999); err != nil {
+				return err
+			}
+		}
+		if hasP {
+			if *f.path, err = loadPathField(obj, f.name+"Path", where, true); err != nil {
+				return err
+			}
 		}
 	}
-	_, hasT := obj["TimeoutSeconds"]
-	_, hasTP := obj["TimeoutSecondsPath"]
-	if hasT && hasTP {
-		return fail(where, "TimeoutSeconds and TimeoutSecondsPath are mutually exclusive")
-	}
-	if hasT {
-		if st.TimeoutSeconds, err = posInt(obj, "TimeoutSeconds", where, 1, 99999999); err != nil {
-			return err
-		}
-	}
-	if hasTP {
-		if st.TimeoutSecondsPath, err = loadPathField(obj, "TimeoutSecondsPath", where, true); err != nil {
-			return err
-		}
+	return checkHeartbeat(st, where)
+}
+
+// checkHeartbeat refuses what CreateStateMachine refuses: a HeartbeatSeconds not below the
+// task's TimeoutSeconds (or the default timeout, 99999999 seconds).
+func checkHeartbeat(st *State, where string) error {
+	if st.HeartbeatSeconds > 0 && st.TimeoutSeconds > 0 && st.HeartbeatSeconds >= st.TimeoutSeconds {
+		return fail(where, "HeartbeatSeconds (%d) must be smaller than TimeoutSeconds (%d)", st.HeartbeatSeconds, st.TimeoutSeconds)
 	}
 	return nil
 }
@@ -900,8 +1051,9 @@ func loadRule(m map[string]any, where string, top bool) (*ChoiceRule, error) {
 			ops = append(ops, k)
 		case strings.HasSuffix(k, "Path") && comparisonOps[strings.TrimSuffix(k, "Path")] != "" && !strings.HasPrefix(k, "Is") && k != "StringMatchesPath":
 			ops = append(ops, k)
-		case k == "Assign" || k == "Condition":
-			return nil, fail(where, "field %q is not implemented in JSONPath mode", k)
+		case k == "Assign" && top:
+		case k == "Condition" || k == "Output":
+			return nil, fail(where, "SCHEMA_VALIDATION_FAILED: The field %q is supported only for JSONata", k)
 		default:
 			return nil, fail(where, "unknown or unimplemented Choice field %q", k)
 		}
@@ -909,6 +1061,9 @@ func loadRule(m map[string]any, where string, top bool) (*ChoiceRule, error) {
 	if top {
 		var err error
 		if r.Next, err = reqString(m, "Next", where); err != nil {
+			return nil, err
+		}
+		if r.Assign, err = loadAssign(m, where); err != nil {
 			return nil, err
 		}
 	}

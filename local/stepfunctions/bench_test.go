@@ -21,6 +21,14 @@ const fourStepDef = `{"StartAt":"One","States":{
 	"Three":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:step","Retry":[{"ErrorEquals":["States.ALL"]}],"Next":"Four"},
 	"Four":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:step","End":true}}}`
 
+// fourStepJSONataDef is the same four steps in JSONata: Arguments instead of Parameters,
+// Output instead of OutputPath, and a variable carried from the first step to the last.
+const fourStepJSONataDef = `{"QueryLanguage":"JSONata","StartAt":"One","States":{
+	"One":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:step","Assign":{"first":"{% $states.result.N %}"},"Next":"Two"},
+	"Two":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"step","Payload":"{% $states.input %}"},"Output":"{% $states.result.Payload %}","Next":"Three"},
+	"Three":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:step","Arguments":{"N":"{% $states.input.N %}"},"Retry":[{"ErrorEquals":["States.ALL"]}],"Next":"Four"},
+	"Four":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:step","Output":{"N":"{% $states.result.N + $first - 1 %}"},"End":true}}}`
+
 func stepRegistry() *stepfunctions.Registry {
 	reg := stepfunctions.NewRegistry()
 	reg.RegisterFunction("step", lambda.NewHandler(func(in struct{ N int }) (map[string]int, error) {
@@ -37,13 +45,18 @@ func checkFour(b *testing.B, d *sfn.DescribeExecutionOutput) {
 
 // BenchmarkFourStepLambdaExecution measures one execution of four Lambda Task states on
 // sfnlocal through the sfn SDK client: StartExecution, then DescribeExecution until done.
-func BenchmarkFourStepLambdaExecution(b *testing.B) {
+func BenchmarkFourStepLambdaExecution(b *testing.B) { benchFourStep(b, fourStepDef) }
+
+// BenchmarkFourStepLambdaExecutionJSONata is the same execution written in JSONata.
+func BenchmarkFourStepLambdaExecutionJSONata(b *testing.B) { benchFourStep(b, fourStepJSONataDef) }
+
+func benchFourStep(b *testing.B, def string) {
 	e := stepfunctions.New(stepfunctions.Options{Registry: stepRegistry()})
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
 	c := stepfunctionstest.NewClient(srv.URL)
 	ctx := context.Background()
-	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("four"), Definition: aws.String(fourStepDef), RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("four"), Definition: aws.String(def), RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -37,11 +37,7 @@ func (r *ChoiceRule) eval(s *scope) (bool, error) {
 		ok, err := r.Not.eval(s)
 		return !ok && err == nil, err
 	}
-	doc := s.input
-	if r.Variable.context {
-		doc = s.ctx
-	}
-	v, present := r.Variable.eval(doc)
+	v, present := r.Variable.evalRoot(s)
 	if r.Op == "IsPresent" {
 		return present == r.Operand.(bool), nil
 	}
@@ -50,11 +46,7 @@ func (r *ChoiceRule) eval(s *scope) (bool, error) {
 	}
 	operand := r.Operand
 	if r.OperandPath != nil {
-		odoc := s.input
-		if r.OperandPath.context {
-			odoc = s.ctx
-		}
-		ov, ok := r.OperandPath.eval(odoc)
+		ov, ok := r.OperandPath.evalRoot(s)
 		if !ok {
 			return false, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("Invalid path '%s': The choice state's condition path references an invalid value.", r.OperandPath.text)}
 		}
@@ -131,6 +123,16 @@ func (r *ChoiceRule) eval(s *scope) (bool, error) {
 		return c >= 0, nil
 	}
 	return false, fmt.Errorf("unknown operator %s", r.Op)
+}
+
+// evalRoot evaluates a Choice path over the input, the context object or a variable; a
+// variable that no Assign set is not present.
+func (p *jsonPath) evalRoot(s *scope) (any, bool) {
+	doc, err := p.root(s.input, s.ctx, s.vars)
+	if err != nil {
+		return nil, false
+	}
+	return p.eval(doc)
 }
 
 func splitOp(op string) (kind, cmp string) {

@@ -3,6 +3,7 @@ package stepfunctions
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ const (
 
 // conformanceCases is every conformance definition: the cases below and the table of
 // Choice operators (conformance_choice_test.go).
-var conformanceCases = append(baseCases, choiceOperatorCases()...)
+var conformanceCases = slices.Concat(baseCases, choiceOperatorCases(), withMotoRecords(variableCases, jsonPathCornerCases, jsonataCases))
 
 var baseCases = []confCase{
 	// --- Pass and data flow -------------------------------------------------------------
@@ -868,6 +869,16 @@ func conformanceHandlers(reg *Registry) {
 	// versioned answers which registration served it: an alias is registered as name:alias.
 	reg.RegisterFunc("versioned", func() (map[string]string, error) { return map[string]string{"version": "unqualified"}, nil })
 	reg.RegisterFunc("versioned:prod", func() (map[string]string, error) { return map[string]string{"version": "prod"}, nil })
+	// slow outlasts a few seconds' timeout or heartbeat, yet ends by itself, so that an engine
+	// that waits out the invocation (moto) ends the case in seconds of real time.
+	reg.RegisterFunc("slow", func(ctx context.Context) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+			return nil
+		}
+	})
 }
 
 func runOnEngine(t *testing.T, c confCase) (Execution, []HistoryEvent) {

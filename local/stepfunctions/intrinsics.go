@@ -24,8 +24,11 @@ type intrinsicCall struct {
 
 type intrinsicArg struct {
 	literal any
-	path    *jsonPath
-	call    *intrinsicCall
+	// template is a string literal as States.Format reads it: with \{ and \} still escaped,
+	// so that an escaped brace is text and an escaped backslash before {} is not an escape.
+	template string
+	path     *jsonPath
+	call     *intrinsicCall
 }
 
 // intrinsicArity is the number of arguments each implemented function takes: min, max
@@ -49,6 +52,11 @@ var intrinsicArity = map[string][2]int{
 	"States.MathAdd":        {2, 2},
 	"States.StringSplit":    {2, 2},
 	"States.UUID":           {0, 0},
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
 }
 
 func isIntrinsic(s string) bool {
@@ -143,25 +151,28 @@ func (p *intrinsicParser) arg() (intrinsicArg, error) {
 	}
 	switch c := p.s[p.i]; {
 	case c == '\'':
-		var b strings.Builder
+		// The specification's reserved characters ' { } \ are escaped with \; the value is
+		// the unescaped text, the template keeps \{ \} \\ escaped for States.Format.
+		var b, tmpl strings.Builder
 		p.i++
 		for p.i < len(p.s) {
 			ch := p.s[p.i]
 			if ch == '\\' && p.i+1 < len(p.s) {
-				// \' \{ \} \\ keep the escaped character; Format sees \{ and \} again.
 				nx := p.s[p.i+1]
-				if nx == '{' || nx == '}' {
-					b.WriteByte('\\')
-				}
 				b.WriteByte(nx)
+				if nx == '{' || nx == '}' || nx == '\\' {
+					tmpl.WriteByte('\\')
+				}
+				tmpl.WriteByte(nx)
 				p.i += 2
 				continue
 			}
 			if ch == '\'' {
 				p.i++
-				return intrinsicArg{literal: b.String()}, nil
+				return intrinsicArg{literal: b.String(), template: tmpl.String()}, nil
 			}
 			b.WriteByte(ch)
+			tmpl.WriteByte(ch)
 			p.i++
 		}
 		return intrinsicArg{}, fmt.Errorf("unterminated string")
@@ -236,6 +247,8 @@ func (c *intrinsicCall) eval(r *scope) (any, error) {
 				return nil, err
 			}
 			args[i] = v
+		case i == 0 && c.name == "States.Format" && isString(a.literal):
+			args[i] = a.template
 		default:
 			args[i] = a.literal
 		}

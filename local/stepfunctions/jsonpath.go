@@ -17,6 +17,7 @@ type pathSeg struct {
 	start   *int
 	end     *int
 	step    int
+	filter  *filterExpr
 }
 
 type segKind int
@@ -29,13 +30,16 @@ const (
 	segUnionNames
 	segUnionIndices
 	segDescend
+	segFilter
 )
 
 // jsonPath is a parsed JSONPath over the state input ($) or the context object ($$).
 type jsonPath struct {
 	text    string
 	context bool
-	segs    []pathSeg
+	// variable is the workflow variable the path starts at ($name.field), "" for $ and $$.
+	variable string
+	segs     []pathSeg
 }
 
 // definite reports whether the path selects at most one node (no wildcard, slice, union or
@@ -60,6 +64,13 @@ func parsePath(text string, reference bool) (*jsonPath, error) {
 		rest = rest[2:]
 	case strings.HasPrefix(rest, "$"):
 		rest = rest[1:]
+		if name, n := scanName(rest); n > 0 {
+			if err := checkVarName(name); err != nil {
+				return nil, fmt.Errorf("path %q: %v", text, err)
+			}
+			p.variable = name
+			rest = rest[n:]
+		}
 	default:
 		return nil, fmt.Errorf("path %q must start with $", text)
 	}
@@ -102,7 +113,7 @@ func parsePath(text string, reference bool) (*jsonPath, error) {
 		}
 	}
 	if reference && !p.definite() {
-		return nil, fmt.Errorf("path %q is not a reference path (no wildcards, slices, unions or '..')", text)
+		return nil, fmt.Errorf("path %q is not a reference path (no wildcards, slices, unions, filters or '..')", text)
 	}
 	return p, nil
 }
@@ -153,7 +164,11 @@ func parseBracket(in string) (pathSeg, error) {
 	case s == "*":
 		return pathSeg{kind: segWildcard}, nil
 	case strings.HasPrefix(s, "?"):
-		return pathSeg{}, fmt.Errorf("filter expressions [%s] are not implemented", s)
+		f, err := parseFilter(s)
+		if err != nil {
+			return pathSeg{}, err
+		}
+		return pathSeg{kind: segFilter, filter: f}, nil
 	case strings.HasPrefix(s, "'") || strings.HasPrefix(s, "\""):
 		var names []string
 		for _, part := range splitTop(s) {
@@ -233,6 +248,22 @@ func unescapeQuoted(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// root is the document the path starts at: the input, the context object or a variable.
+// A variable that no Assign set is an error.
+func (p *jsonPath) root(input any, ctx map[string]any, vars *varScope) (any, error) {
+	switch {
+	case p.context:
+		return ctx, nil
+	case p.variable != "":
+		v, ok := vars.get(p.variable)
+		if !ok {
+			return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("The variable '$%s' referenced by the path '%s' is not defined.", p.variable, p.text)}
+		}
+		return v, nil
+	}
+	return input, nil
 }
 
 // eval applies the path to doc. A definite path yields its single node (ok=false when it
@@ -319,6 +350,21 @@ func (s pathSeg) apply(n any, out []any) []any {
 		}
 	case segDescend:
 		out = descend(n, s.name, out)
+	case segFilter:
+		switch v := n.(type) {
+		case []any:
+			for _, e := range v {
+				if s.filter.match(e) {
+					out = append(out, e)
+				}
+			}
+		case map[string]any:
+			for _, k := range sortedKeys(v) {
+				if s.filter.match(v[k]) {
+					out = append(out, v[k])
+				}
+			}
+		}
 	}
 	return out
 }

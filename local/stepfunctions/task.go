@@ -8,22 +8,38 @@ import (
 
 // task invokes the state's Lambda function with the effective input and returns its result
 // as Step Functions shapes it for the resource kind.
-func (th *thread) task(ctx context.Context, st *State, params, raw any) (any, *stateError) {
-	timeout, serr := taskSeconds(st.TimeoutSeconds, st.TimeoutSecondsPath, raw, "TimeoutSecondsPath")
-	if serr != nil {
-		return nil, serr
+func (th *thread) task(ctx context.Context, st *State, params, raw any, sc *scope) (any, *stateError) {
+	var lim taskLimits
+	var serr *stateError
+	if st.JSONata {
+		if lim.timeout, serr = queryInt(st, st.TimeoutExpr, st.TimeoutSeconds, "TimeoutSeconds", 1, sc); serr != nil {
+			return nil, serr
+		}
+		if lim.heartbeat, serr = queryInt(st, st.HeartbeatExpr, st.HeartbeatSeconds, "HeartbeatSeconds", 1, sc); serr != nil {
+			return nil, serr
+		}
+	} else {
+		if lim.timeout, serr = th.taskSeconds(st.TimeoutSeconds, st.TimeoutSecondsPath, raw, "TimeoutSecondsPath"); serr != nil {
+			return nil, serr
+		}
+		if lim.heartbeat, serr = th.taskSeconds(st.HeartbeatSeconds, st.HeartbeatSecondsPath, raw, "HeartbeatSecondsPath"); serr != nil {
+			return nil, serr
+		}
 	}
 	if st.Resource == resourceLambdaInvoke {
-		return th.lambdaInvoke(ctx, st, params, timeout)
+		return th.lambdaInvoke(ctx, st, params, lim)
 	}
-	return th.lambdaARN(ctx, st, params, timeout)
+	return th.lambdaARN(ctx, st, params, lim)
 }
 
-func taskSeconds(fixed int, path *jsonPath, input any, field string) (int, *stateError) {
+// taskLimits are a task's TimeoutSeconds and HeartbeatSeconds (0 = none).
+type taskLimits struct{ timeout, heartbeat int }
+
+func (th *thread) taskSeconds(fixed int, path *jsonPath, input any, field string) (int, *stateError) {
 	if path == nil {
 		return fixed, nil
 	}
-	v, ok := path.eval(input)
+	v, ok := th.evalPath(path, input)
 	n, isInt := toInt(v)
 	if !ok || !isInt || n <= 0 {
 		return 0, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("The %s parameter does not reference a valid positive integer: %s", field, path.text)}
@@ -31,21 +47,21 @@ func taskSeconds(fixed int, path *jsonPath, input any, field string) (int, *stat
 	return n, nil
 }
 
-func (th *thread) lambdaARN(ctx context.Context, st *State, payload any, timeout int) (any, *stateError) {
+func (th *thread) lambdaARN(ctx context.Context, st *State, payload any, lim taskLimits) (any, *stateError) {
 	in := encodeJSON(payload)
 	d := dataDetails("input", in)
 	d["resource"] = st.Resource
-	if timeout > 0 {
-		d["timeoutInSeconds"] = timeout
+	if lim.timeout > 0 {
+		d["timeoutInSeconds"] = lim.timeout
 	}
 	th.emit("LambdaFunctionScheduled", d)
 	th.emit("LambdaFunctionStarted", nil)
-	inv, timedOut, cancelled := th.call(ctx, st.Resource, []byte(in), timeout)
+	inv, timedOut, cancelled := th.call(ctx, st.Resource, []byte(in), lim)
 	switch {
 	case cancelled:
 		return nil, errCancelled
-	case timedOut:
-		serr := &stateError{Name: ErrTimeout}
+	case timedOut != "":
+		serr := &stateError{Name: timedOut}
 		th.emit("LambdaFunctionTimedOut", map[string]any{"error": serr.Name})
 		return nil, serr
 	case inv.svcError != nil:
@@ -70,11 +86,14 @@ func (th *thread) lambdaARN(ctx context.Context, st *State, payload any, timeout
 	return out, nil
 }
 
-func (th *thread) lambdaInvoke(ctx context.Context, st *State, params any, timeout int) (any, *stateError) {
+func (th *thread) lambdaInvoke(ctx context.Context, st *State, params any, lim taskLimits) (any, *stateError) {
 	e := th.ex.eng
 	d := map[string]any{"resourceType": "lambda", "resource": "invoke", "region": e.region, "parameters": encodeJSON(params)}
-	if timeout > 0 {
-		d["timeoutInSeconds"] = timeout
+	if lim.timeout > 0 {
+		d["timeoutInSeconds"] = lim.timeout
+	}
+	if lim.heartbeat > 0 {
+		d["heartbeatInSeconds"] = lim.heartbeat
 	}
 	th.emit("TaskScheduled", d)
 	th.emit("TaskStarted", map[string]any{"resourceType": "lambda", "resource": "invoke"})
@@ -94,12 +113,12 @@ func (th *thread) lambdaInvoke(ctx context.Context, st *State, params any, timeo
 	if v, ok := p["Payload"]; ok {
 		payload = encodeJSON(v)
 	}
-	inv, timedOut, cancelled := th.call(ctx, fn, []byte(payload), timeout)
+	inv, timedOut, cancelled := th.call(ctx, fn, []byte(payload), lim)
 	switch {
 	case cancelled:
 		return nil, errCancelled
-	case timedOut:
-		return fail("TaskTimedOut", &stateError{Name: ErrTimeout})
+	case timedOut != "":
+		return fail("TaskTimedOut", &stateError{Name: timedOut})
 	case inv.svcError != nil:
 		return fail("TaskFailed", inv.svcError)
 	case inv.fnError:
@@ -138,7 +157,10 @@ func (th *thread) lambdaInvoke(ctx context.Context, st *State, params any, timeo
 // call invokes a function in its own goroutine, so that a timeout or the end of the
 // execution can abandon it; its context is cancelled then. A function of the registry also
 // meets its own timeout (WithTimeout), which fails the invocation as Lambda fails it.
-func (th *thread) call(ctx context.Context, ref string, payload []byte, timeout int) (inv invocation, timedOut, cancelled bool) {
+// timedOut names the error of a task timeout: States.Timeout at TimeoutSeconds, or
+// States.HeartbeatTimeout at HeartbeatSeconds, since a request-response invocation sends no
+// heartbeat and so never restarts the heartbeat clock.
+func (th *thread) call(ctx context.Context, ref string, payload []byte, lim taskLimits) (inv invocation, timedOut string, cancelled bool) {
 	e := th.ex.eng
 	f, local := e.reg.lookup(ref)
 	var requestID string
@@ -164,8 +186,15 @@ func (th *thread) call(ctx context.Context, ref string, payload []byte, timeout 
 	}()
 	var task Timer
 	var taskC <-chan time.Time
-	if timeout > 0 {
-		task = e.clock.NewTimer(time.Duration(timeout) * time.Second)
+	timedOut = ErrTimeout
+	if lim.heartbeat > 0 && (lim.timeout == 0 || lim.heartbeat < lim.timeout) {
+		// The heartbeat, never sent, runs out first: the one timer that can fire.
+		task = e.clock.NewTimer(time.Duration(lim.heartbeat) * time.Second)
+		timedOut = ErrHeartbeatTimeout
+	} else if lim.timeout > 0 {
+		task = e.clock.NewTimer(time.Duration(lim.timeout) * time.Second)
+	}
+	if task != nil {
 		taskC = task.C()
 	}
 	var fn *deadline
@@ -201,21 +230,21 @@ func (th *thread) call(ctx context.Context, ref string, payload []byte, timeout 
 		select {
 		case inv = <-results:
 			settle(1)
-			return inv, false, false
+			return inv, "", false
 		case <-taskC:
 			l.abandon()
 			settle(0)
-			return invocation{}, true, false
+			return invocation{}, timedOut, false
 		case <-fnReady:
 			fnReady, fnC = nil, fn.C()
 		case <-fnC:
 			l.abandon()
 			settle(0)
-			return sandboxTimedOut(requestID, f.timeout), false, false
+			return sandboxTimedOut(requestID, f.timeout), "", false
 		case <-ctx.Done():
 			l.abandon()
 			settle(0)
-			return invocation{}, false, true
+			return invocation{}, "", true
 		}
 	}
 }

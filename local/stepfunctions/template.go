@@ -15,6 +15,9 @@ type template struct {
 	arr   []*template
 	path  *jsonPath
 	call  *intrinsicCall
+	// query is a JSONata expression ("{% … %}" in a JSONata state).
+	query     query
+	queryText string
 }
 
 type tmplField struct {
@@ -68,20 +71,44 @@ type scope struct {
 	input any
 	ctx   map[string]any
 	field string
+	// vars are the variables the state sees ($name).
+	vars *varScope
+	// In a JSONata state: the state's name, and $states (input, context, and result or
+	// errorOutput where the field has them).
+	state  string
+	states map[string]any
 }
 
 func (s *scope) selectPath(p *jsonPath) (any, error) {
-	doc := s.input
-	if p.context {
-		doc = s.ctx
+	doc, err := p.root(s.input, s.ctx, s.vars)
+	if err != nil {
+		return nil, err
 	}
 	v, ok := p.eval(doc)
 	if !ok {
 		where := "input"
-		if p.context {
+		switch {
+		case p.context:
 			where = "context object"
+		case p.variable != "":
+			where = "variable $" + p.variable
 		}
 		return nil, &stateError{Name: ErrRuntime, Cause: fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the %s '%s'", p.text, s.field, where, encodeJSON(doc))}
+	}
+	return v, nil
+}
+
+// evalQuery evaluates a JSONata expression of the state; a failure or a result that is no
+// JSON value is States.QueryEvaluationError, in AWS's words.
+func (s *scope) evalQuery(t *template) (any, error) {
+	vars := s.vars.all()
+	vars["states"] = s.states
+	v, undefined, err := t.query.eval(vars, &sfnFunctions{ex: s.exec})
+	switch {
+	case err != nil:
+		return nil, &stateError{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("An error occurred while evaluating the state '%s': the JSONata expression '%s' specified for the field '%s' threw an error: %v", s.state, t.queryText, s.field, err)}
+	case undefined:
+		return nil, &stateError{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("An error occurred while evaluating the state '%s': the JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", s.state, t.queryText, s.field)}
 	}
 	return v, nil
 }
@@ -102,6 +129,8 @@ func (t *template) eval(s *scope) (any, error) {
 			return nil, err
 		}
 		return v, nil
+	case t.query != nil:
+		return s.evalQuery(t)
 	case t.obj != nil:
 		out := make(map[string]any, len(t.obj))
 		for _, f := range t.obj {
