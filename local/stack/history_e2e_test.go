@@ -183,11 +183,11 @@ func TestDomainHistoryHoldsExactlyItsOwnTicketsNewestFirst(t *testing.T) {
 		"bad limit":          "limit=0",
 		"unknown parameter":  "type=workflow",
 	} {
-		t.Run(name, func(t *testing.T) { expectProblem(t, e.get("/domains/"+a+"/jobs?"+q), http.StatusBadRequest) })
+		t.Run(name, func(t *testing.T) { expectProblem(t, e.getMalformed("/domains/"+a+"/jobs?"+q), http.StatusBadRequest) })
 	}
 	expectStatus(t, e.get("/domains/"+a+"/jobs?action="+strings.Repeat("a", 256)), http.StatusOK)
 	expectProblem(t, e.get("/domains/99999999999999/jobs"), http.StatusNotFound)
-	expectProblem(t, e.get("/domains/not-a-domain/jobs"), http.StatusNotFound)
+	expectProblem(t, e.getMalformed("/domains/not-a-domain/jobs"), http.StatusNotFound)
 	expectProblem(t, e.get("/domains/"+a+"/jobs?marker="+onB[0]), http.StatusNotFound)
 	if n := e.stack.DynamoDBRequests()["Scan"] - scansBefore; n != 0 {
 		t.Errorf("%d DynamoDB Scans; the history must Query", n)
@@ -286,6 +286,6 @@ func TestDomainHistoryRefusesAsEveryRouteDoes(t *testing.T) {
 	for _, a := range []string{"text/html", "text/plain", "application/json;q=0, application/xml;q=0"} {
 		expectProblem(t, e.do("GET", path, e.stack.AdminToken, accept(a), ""), http.StatusNotAcceptable)
 	}
-	expectProblemAs(t, e.do("GET", path+"?status=DONE", e.stack.AdminToken, accept(xmlMedia), ""), http.StatusBadRequest, true)
+	expectProblemAs(t, e.doMalformed("GET", path+"?status=DONE", e.stack.AdminToken, accept(xmlMedia), ""), http.StatusBadRequest, true)
 	expectProblemAs(t, e.do("GET", "/domains/99999999999999/jobs", e.stack.AdminToken, accept(xmlMedia), ""), http.StatusNotFound, true)
 }
