@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -28,6 +29,7 @@ import (
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/reconcile"
 	"github.com/actionservice/actionservice/shared/secrets"
@@ -63,7 +65,10 @@ type Config struct {
 	// DynamoDBOptions adjust the stack's DynamoDB client (tests shorten the SDK's retry backoff).
 	DynamoDBOptions []func(*dynamodb.Options)
 	Service         service.Config
-	Log             *slog.Logger
+	// Log receives the functions' and the stack's log lines (slog.Default when nil).
+	Log *slog.Logger
+	// Metrics receives the functions' Embedded Metric Format lines (none when nil).
+	Metrics io.Writer
 }
 
 // Stack is a running local stack.
@@ -129,6 +134,10 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// reconcile, whatever STATE_MACHINE_ARN_PREFIX says.
 	c.Service.StateMachineARNPrefix = MachineARNPrefix()
 	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint, Service: c.Service}
+	var emf *metrics.Emitter
+	if c.Metrics != nil {
+		emf = metrics.New(c.Metrics, nil)
+	}
 	var runCtx context.Context
 	runCtx, s.cancel = context.WithCancel(context.Background())
 	// A failed start stops what it started; the returns name no stack, so keep this one.
@@ -199,7 +208,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		return nil, err
 	}
 	s.functions = map[string]lambda.Handler{}
-	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
+	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log, Metrics: emf}) {
 		s.functions[name] = h
 		fn, ok := tpl.Functions[name]
 		if !ok {
@@ -217,7 +226,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		l.Close()
 		return nil, err
 	}
-	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log)
+	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log, emf)
 	s.functions[reconcilerLogicalID] = lambda.NewHandler(s.Reconciler.HandleEvent)
 	authorizer := auth.NewAuthorizer(s.Tokens)
 	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
@@ -226,6 +235,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 
 	api := service.NewAPI(c.Service, s.Tickets, service.Starter(c.Service, s.SFN), s.Identity, c.Log)
+	api.Metrics = emf
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {
 		handlers[rt.Name] = service.RouteHandler(api, rt)

@@ -21,6 +21,8 @@ import (
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/logging"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/reconcile"
 	"github.com/actionservice/actionservice/shared/secrets"
@@ -77,9 +79,10 @@ func ConfigFromEnv() (Config, error) {
 	return c, nil
 }
 
-// Logger is the structured JSON logger every component logs through.
+// Logger is the logger every component logs through: Lambda's JSON log lines on stdout, as
+// lambdacontext.NewLogger writes them (see package logging).
 func Logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	return logging.New(os.Stdout)
 }
 
 // NewAPI builds the HTTP API on a tickets store, an execution starter and the identity
@@ -126,8 +129,8 @@ func Starter(c Config, sfnClient *sfn.Client) *workflow.Starter {
 }
 
 // Reconciler ends the tickets whose executions ended without them, asking sfnClient.
-func Reconciler(c Config, tickets *store.Store, sfnClient *sfn.Client, log *slog.Logger) *reconcile.Reconciler {
-	return &reconcile.Reconciler{Tickets: tickets, SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix, Log: log}
+func Reconciler(c Config, tickets *store.Store, sfnClient *sfn.Client, log *slog.Logger, m *metrics.Emitter) *reconcile.Reconciler {
+	return &reconcile.Reconciler{Tickets: tickets, SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix, Log: log, Metrics: m}
 }
 
 // lambdaEnv is what every Lambda of the service is configured from: the service's
@@ -138,10 +141,13 @@ type lambdaEnv struct {
 	AWS       aws.Config
 	Endpoints cloud.Endpoints
 	Log       *slog.Logger
+	Metrics   *metrics.Emitter
 }
 
 func mustLambdaEnv() lambdaEnv {
-	e := lambdaEnv{Log: Logger(), Endpoints: cloud.EndpointsFromEnv()}
+	e := lambdaEnv{Log: Logger(), Metrics: metrics.New(os.Stdout, nil), Endpoints: cloud.EndpointsFromEnv()}
+	// Code that logs through slog's default (the authorizer) writes the same lines.
+	slog.SetDefault(e.Log)
 	var err error
 	if e.Config, err = ConfigFromEnv(); err != nil {
 		fail(e.Log, "configuration", err)
@@ -182,6 +188,7 @@ func StartRouteLambda(name string) {
 		fail(e.Log, "routing table", fmt.Errorf("no route %q", name))
 	}
 	api := NewAPI(e.Config, e.tickets(), Starter(e.Config, e.stepFunctions()), Identity(e.Config, e.dynamoDB()), e.Log)
+	api.Metrics = e.Metrics
 	lambda.Start(RouteProxy(api, route))
 }
 
@@ -206,6 +213,7 @@ func StartStepLambda(function string) {
 		Identity: Identity(e.Config, e.dynamoDB()),
 		Outside:  outside.NewClient(oc, nil),
 		Log:      e.Log,
+		Metrics:  e.Metrics,
 	}
 	lambda.Start(steps.RunnerFor(deps, function).Handle)
 }
@@ -214,5 +222,5 @@ func StartStepLambda(function string) {
 // It does not return.
 func StartReconcilerLambda() {
 	e := mustLambdaEnv()
-	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log).HandleEvent)
+	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log, e.Metrics).HandleEvent)
 }
