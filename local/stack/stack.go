@@ -229,6 +229,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log, emf)
 	s.functions[reconcilerLogicalID] = lambda.NewHandler(s.Reconciler.HandleEvent)
 	authorizer := auth.NewAuthorizer(s.Tokens)
+	authorizer.Log = c.Log
 	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
 	if c.Sweep > 0 {
 		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)

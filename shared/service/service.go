@@ -146,7 +146,7 @@ type lambdaEnv struct {
 
 func mustLambdaEnv() lambdaEnv {
 	e := lambdaEnv{Log: Logger(), Metrics: metrics.New(os.Stdout, nil), Endpoints: cloud.EndpointsFromEnv()}
-	// Code that logs through slog's default (the authorizer) writes the same lines.
+	// Whatever logs through slog's default writes the service's lines too.
 	slog.SetDefault(e.Log)
 	var err error
 	if e.Config, err = ConfigFromEnv(); err != nil {
@@ -196,7 +196,9 @@ func StartRouteLambda(name string) {
 // store, configured from the environment. It does not return.
 func StartAuthorizerLambda() {
 	e := mustLambdaEnv()
-	lambda.Start(auth.NewAuthorizer(Tokens(e.Config, e.dynamoDB())).Handle)
+	a := auth.NewAuthorizer(Tokens(e.Config, e.dynamoDB()))
+	a.Log = e.Log
+	lambda.Start(a.Handle)
 }
 
 // StartStepLambda runs one step function of the sagas (a System.LogicalID of the catalogue,

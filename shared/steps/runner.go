@@ -8,6 +8,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -124,11 +125,14 @@ func (r *Runner) Handle(ctx context.Context, in Payload) (map[string]any, error)
 	if err != nil {
 		outcome = errorName(err)
 	}
+	// The failed phase has no step: it is the state machines' RecordFailure state, and a
+	// dimension must have a value.
+	step := cmp.Or(in.Step, actions.RecordFailureState)
 	r.Metrics.Put(ctx, metrics.StepDuration, metrics.Milliseconds, metrics.Millis(r.now().Sub(start)),
-		[]metrics.Dimension{{Name: "Step", Value: in.Step}, {Name: "Phase", Value: in.Phase}, {Name: "Outcome", Value: outcome}},
+		[]metrics.Dimension{{Name: "Step", Value: step}, {Name: "Phase", Value: in.Phase}, {Name: "Outcome", Value: outcome}},
 		map[string]string{"ticketId": in.TicketID})
 	if outcome == "StepTransient" {
-		r.Metrics.Put(ctx, metrics.Retries, metrics.Count, 1, []metrics.Dimension{{Name: "Step", Value: in.Step}}, map[string]string{"ticketId": in.TicketID})
+		r.Metrics.Put(ctx, metrics.Retries, metrics.Count, 1, []metrics.Dimension{{Name: "Step", Value: step}}, map[string]string{"ticketId": in.TicketID})
 	}
 	if err != nil {
 		return nil, err
