@@ -43,8 +43,8 @@ func startActionsTB(t testing.TB, skipTime bool) *e2e {
 	c := stack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Sweep: -1, OutsideTimeout: 5 * time.Second,
 		// The functions' own handler, as in Lambda: the tests read the lines an operator reads.
-		Log:     slog.New(logging.NewHandler(logs, slog.LevelDebug)),
-		Metrics: emf,
+		Log:             slog.New(logging.NewHandler(logs, slog.LevelDebug)),
+		Metrics:         emf,
 		DynamoDBOptions: []func(*dynamodb.Options){sdkRetriesWithoutBackoff},
 		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", IdentityTable: "identity",
 			WaitCap: 20 * time.Second, ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
