@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/actionservice/actionservice/local/apigateway"
+	"github.com/actionservice/actionservice/local/invocation"
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/local/samtemplate"
 	"github.com/actionservice/actionservice/local/simulator"
@@ -232,7 +233,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	authorizer.Log = c.Log
 	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
 	if c.Sweep > 0 {
-		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
+		go sweep(runCtx, s.Reconciler, c.Sweep, c.Log)
 	}
 
 	api := service.NewAPI(c.Service, s.Tickets, service.Starter(c.Service, s.SFN), s.Identity, c.Log)
@@ -265,6 +266,24 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		}
 	}()
 	return s, nil
+}
+
+// sweep runs the reconciler every interval until ctx ends: the local stand-in for the
+// template's schedule, each sweep an invocation of its own as each scheduled event is.
+func sweep(ctx context.Context, r *reconcile.Reconciler, interval time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			ictx := invocation.Context(ctx, "")
+			if _, err := r.Sweep(ictx, sweepGrace); err != nil && ctx.Err() == nil {
+				log.ErrorContext(ictx, "reconcile sweep", "err", err)
+			}
+		}
+	}
 }
 
 // The template's logical ids of the functions that are neither a route nor a step.

@@ -229,22 +229,6 @@ func (r *Reconciler) executionARN(t *ticket.Ticket) string {
 	return strings.Replace(machine, ":stateMachine:", ":execution:", 1) + ":" + t.Execution
 }
 
-// Run sweeps every interval until ctx ends (the local stack's stand-in for the event rule).
-func (r *Reconciler) Run(ctx context.Context, interval, grace time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, err := r.Sweep(ctx, grace); err != nil && ctx.Err() == nil {
-				r.log().ErrorContext(ctx, "reconcile sweep", "err", err)
-			}
-		}
-	}
-}
-
 func boolToInt(b bool) int {
 	if b {
 		return 1
