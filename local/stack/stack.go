@@ -21,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/actionservice/actionservice/local/apigateway"
-	"github.com/actionservice/actionservice/local/invocation"
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
+	"github.com/actionservice/actionservice/local/invocation"
 	"github.com/actionservice/actionservice/local/samtemplate"
 	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/local/stepfunctions"
