@@ -8,7 +8,8 @@
 #   make test             every test (CI also sets REQUIRE_MOTO=1: the moto tier must run)
 #   make dynamodb-local   install AWS's DynamoDB Local for the tests (make test does it on first use)
 #   make test-race        every test again under the race detector (needs cgo and a C compiler)
-#   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json
+#   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json,
+#                         redocly and openapi-spec-validator on api/openapi.yaml
 #   make bench            benchmarks
 #   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
 #   make clean
@@ -42,6 +43,20 @@ PACKAGE_CountJobsByStatusFunction         := ./functions/api/count-jobs-by-statu
 PACKAGE_GetJobFunction                    := ./functions/api/get-job
 PACKAGE_RestartJobFunction                := ./functions/api/restart-job
 PACKAGE_DeleteJobFunction                 := ./functions/api/delete-job
+PACKAGE_ListDomainsFunction               := ./functions/api/list-domains
+PACKAGE_CheckDomainNameFunction           := ./functions/api/check-domain-name
+PACKAGE_CreateDomainFunction              := ./functions/api/create-domain
+PACKAGE_GetDomainFunction                 := ./functions/api/get-domain
+PACKAGE_UpdateDomainFunction              := ./functions/api/update-domain
+PACKAGE_DeleteDomainFunction              := ./functions/api/delete-domain
+PACKAGE_ListDomainUsersFunction           := ./functions/api/list-domain-users
+PACKAGE_ListDomainTenantsFunction         := ./functions/api/list-domain-tenants
+PACKAGE_ListDomainGroupsFunction          := ./functions/api/list-domain-groups
+PACKAGE_ListDomainRolesFunction           := ./functions/api/list-domain-roles
+PACKAGE_ListSubscribeableServicesFunction := ./functions/api/list-subscribeable-services
+PACKAGE_ListActivatedServicesFunction     := ./functions/api/list-activated-services
+PACKAGE_TransferDomainOwnershipFunction   := ./functions/api/transfer-domain-ownership
+PACKAGE_CatalogueFunction                 := ./functions/catalogue
 PACKAGE_StepIdentityFunction              := ./functions/steps/identity
 PACKAGE_StepKmsFunction                   := ./functions/steps/kms
 PACKAGE_StepCrmFunction                   := ./functions/steps/crm
@@ -51,7 +66,7 @@ PACKAGE_StepTicketsFunction               := ./functions/steps/tickets
 # Every main package under functions/, as paths relative to functions/ (api/get-job, authorizer, …).
 FUNCTION_DIRS = $(patsubst $(CURDIR)/functions/%,%,$(shell $(GO) list -e -f '{{if eq .Name "main"}}{{.Dir}}{{end}}' ./functions/... 2>/dev/null))
 
-.PHONY: build run invoke events rie test dynamodb-local test-race lint lint-go lint-template lint-asl bench deploy clean
+.PHONY: build run invoke events rie test dynamodb-local test-race lint lint-go lint-template lint-asl lint-openapi bench deploy clean
 
 build:
 	@set -e; dirs="$(FUNCTION_DIRS)"; \
@@ -113,7 +128,7 @@ test: $(DYNAMODB_LOCAL) $(RIE_BIN)
 test-race: $(DYNAMODB_LOCAL) $(RIE_BIN)
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-lint: lint-go lint-template lint-asl
+lint: lint-go lint-template lint-asl lint-openapi
 
 lint-go:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt -w:" >&2; echo "$$out" >&2; exit 1; fi
@@ -148,6 +163,21 @@ lint-asl: $(ASL_VALIDATOR)
 $(ASL_VALIDATOR): tools/asl-validator/package-lock.json
 	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for asl-validator" >&2; exit 1; }
 	cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The API's contract, checked by two validators, as the state machines are:
+# - Redocly CLI, with its recommended rules and API Gateway's REST import subset (OpenAPI
+#   3.0.x; no oneOf, anyOf, discriminator): tools/openapi-lint/redocly.yaml. Pinned in
+#   tools/openapi-lint/package-lock.json, installed on first use;
+# - openapi-spec-validator (Python), an independent reading of the OpenAPI 3.0 schema.
+OPENAPI_LINT = tools/openapi-lint/node_modules/.bin/redocly
+lint-openapi: $(OPENAPI_LINT)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(OPENAPI_LINT) lint --config tools/openapi-lint/redocly.yaml api/openapi.yaml
+	openapi-spec-validator api/openapi.yaml
+
+$(OPENAPI_LINT): tools/openapi-lint/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) for redocly" >&2; exit 1; }
+	cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 bench:

@@ -30,7 +30,8 @@
 //
 //   - a route: its entry in shared/httpapi's routing table, its handler in shared/httpapi, its
 //     main package functions/api/<route> (main.go wires through shared/service), its function
-//     in template.yaml; the local gateway serves it from the routing table.
+//     in template.yaml, its operation in api/openapi.yaml; the local gateway serves it from
+//     the routing table.
 //   - a step: its entry in the catalogue (shared/actions), and its work beside its system — the
 //     body of the outside call (outsideCalls in shared/steps), or the identity write
 //     (shared/identity's Performers). docs/adding-a-step.md walks through it.

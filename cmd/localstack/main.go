@@ -33,7 +33,7 @@ func main() {
 	flag.StringVar(&c.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "use this DynamoDB (moto, DynamoDB Local, AWS) instead of starting one")
 	store := flag.String("dynamodb", cloud.Env("LOCAL_DYNAMODB", "auto"), "which DynamoDB to start: local (AWS's DynamoDB Local, needs Java 17 and make dynamodb-local), embedded (in memory, in process), or auto (local when installed, else embedded)")
 	flag.StringVar(&c.AdminToken, "admin-token", os.Getenv("ADMIN_TOKEN"), "accept this admin token (default: issue a new one)")
-	flag.BoolVar(&c.Samples, "samples", true, "load sample tickets")
+	flag.BoolVar(&c.Samples, "samples", true, "load sample tickets and a sample domain")
 	flag.StringVar(&c.SFNAddr, "sfn-addr", cloud.Env("SFN_ADDR", "127.0.0.1:8083"), "local Step Functions API listen address")
 	flag.IntVar(&c.KeepEndedExecutions, "keep-executions", stepfunctions.DefaultKeepEnded, "how many ended executions the local Step Functions keeps with their histories (negative: all)")
 	flag.Parse()
@@ -64,6 +64,7 @@ Action Service local stack
   DynamoDB       %s   (%s)
   Step Functions %s   (aws stepfunctions --endpoint-url %s …)
   simulator      %s/_sim/state
+  OpenAPI        %s/openapi.yaml
   admin token    %s
 
 The command-line client (make run built it; go install ./cmd/asvc puts it on your PATH):
@@ -76,13 +77,14 @@ Or curl:
   curl -s -H "X-Auth-Token: $TOKEN" '%s/job?accountId=%s'
   curl -s -H "X-Auth-Token: $TOKEN" -H 'Accept: application/xml' %s/job/error
   curl -s -H "X-Auth-Token: $TOKEN" %s/job/error/count
+  curl -s -H "X-Auth-Token: $TOKEN" %s/domains/%s/users     (the sample domain)
   curl -s -H "X-Auth-Token: $TOKEN" -H 'Content-Type: application/json' -X POST '%s/action/createDomain?timeOut=60000' \
        -d '{"JobTicket":{"actionParams":{"name":"TestDom_1","company":"ArvindCo"}}}'
 
 Ctrl-C stops it.
-`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.AdminToken,
+`, s.URL, s.DynamoDBEndpoint, kind, s.SFNEndpoint, s.SFNEndpoint, s.URL, s.URL, s.AdminToken,
 		s.URL, s.AdminToken, stack.SampleAccount,
-		s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL)
+		s.AdminToken, s.URL, stack.SampleAccount, s.URL, s.URL, s.URL, s.SampleDomain, s.URL)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	if err := s.Close(); err != nil {

@@ -16,11 +16,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/identity"
 )
 
 // The samples the events name. SampleToken is the X-Auth-Token of the route and authorizer
@@ -47,6 +49,21 @@ var samplePathValues = map[string]string{
 	"action":   "createDomain",
 	"category": "DEPENDENCY",
 	"status":   "ERROR",
+	"domainId": SampleDomainID,
+	"userId":   SampleUserID,
+}
+
+// The Domains routes' samples: ids that name nothing in a fresh stack (their events answer
+// 404), and the bodies seed 001's POST and PUT send.
+const (
+	SampleDomainID = "38995611887804"
+	SampleUserID   = "47161213735801"
+)
+
+var sampleBodies = map[string]string{
+	"submit-action": `{"JobTicket":{"actionParams":{"name":"SampleDomain","company":"Sample Co"}}}`,
+	"create-domain": `{"domain":{"name":"Sample Domain","company":"Sample Co","status":"enabled"}}`,
+	"update-domain": `{"domain":{"phone":"1-800-NO-DISNEY"}}`,
 }
 
 // sampleTime is the events' time, fixed so that generating them again changes nothing.
@@ -97,6 +114,9 @@ func Events() (map[string][]byte, error) {
 	if err := add("AuthorizerFunction", "token", authz); err != nil {
 		return nil, err
 	}
+	if err := add(catalogueLogicalID, "create", catalogueEvent()); err != nil {
+		return nil, err
+	}
 	for name, e := range reconcilerEvents() {
 		if err := add("ReconcilerFunction", name, e); err != nil {
 			return nil, err
@@ -130,9 +150,9 @@ func routeEvent(e events.APIGatewayProxyRequest, rt httpapi.Route) (events.APIGa
 		headers["X-Auth-Token"] = SampleToken
 	}
 	e.Body, e.IsBase64Encoded = "", false
-	if rt.Method == "POST" {
+	if body, ok := sampleBodies[rt.Name]; ok {
 		headers["Content-Type"] = "application/json"
-		e.Body = `{"JobTicket":{"actionParams":{"name":"SampleDomain","company":"Sample Co"}}}`
+		e.Body = body
 	}
 	e.Resource, e.Path, e.HTTPMethod = rt.Path, path, rt.Method
 	e.Headers = headers
@@ -300,4 +320,21 @@ func lambdaGoDir() (string, error) {
 		return "", fmt.Errorf("aws-lambda-go is not in the module cache: run go mod download")
 	}
 	return dir, nil
+}
+
+const catalogueLogicalID = "CatalogueFunction"
+
+// catalogueEvent is the Create request CloudFormation sends the custom resource that loads
+// the service catalogue.
+func catalogueEvent() cfn.Event {
+	stack := fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/action-service/00000000-0000-0000-0000-000000000002", sampleRegion, sampleAWSAcct)
+	return cfn.Event{
+		RequestType: cfn.RequestCreate, RequestID: "00000000-0000-0000-0000-000000000003",
+		ResponseURL:  "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/sample",
+		ResourceType: "Custom::ServiceCatalogue", LogicalResourceID: "ServiceCatalogue", StackID: stack,
+		ResourceProperties: map[string]any{
+			"ServiceToken":    fmt.Sprintf("arn:aws:lambda:%s:%s:function:action-service-CatalogueFunction", sampleRegion, sampleAWSAcct),
+			"CatalogueDigest": identity.CatalogueDigest(identity.Catalogue()),
+		},
+	}
 }

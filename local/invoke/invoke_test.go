@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/actionservice/actionservice/local/invoke"
@@ -142,6 +143,11 @@ func TestEverySampleEventRunsInProcess(t *testing.T) {
 			case fn == "AuthorizerFunction":
 				var resp events.APIGatewayCustomAuthorizerResponse
 				if err != nil || json.Unmarshal(out, &resp) != nil || resp.PolicyDocument.Statement[0].Effect != "Allow" {
+					t.Fatalf("%s %v", out, err)
+				}
+			case fn == "CatalogueFunction":
+				var resp cfn.Response
+				if err != nil || json.Unmarshal(out, &resp) != nil || resp.Status != cfn.StatusSuccess {
 					t.Fatalf("%s %v", out, err)
 				}
 			case fn == "ReconcilerFunction":

@@ -8,6 +8,7 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/actionservice/actionservice/local/samtemplate"
 	"github.com/actionservice/actionservice/shared/httpapi"
+	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/store"
 )
 
@@ -176,7 +178,7 @@ func TestRoutePoliciesAreLeastPrivilege(t *testing.T) {
 		if !ok {
 			continue // TestTemplateDeclaresExactlyTheRoutingTable reports it
 		}
-		var ticketsGrant string
+		var ticketsGrant, identityGrant string
 		deletes := false
 		for _, p := range f.Policies {
 			switch {
@@ -193,13 +195,21 @@ func TestRoutePoliciesAreLeastPrivilege(t *testing.T) {
 			if r.Access != httpapi.ReadWrite && !slices.Contains(readPolicies, p.Name) {
 				t.Errorf("%s is a read-only route but has %s", f.LogicalID, p.Name)
 			}
-			if p.Table() == "TicketsTable" {
+			switch p.Table() {
+			case "TicketsTable":
 				ticketsGrant = p.Name
+			case "IdentityTable":
+				identityGrant = p.Name
 			}
 		}
 		want := map[httpapi.Access]string{httpapi.ReadOnly: "DynamoDBReadPolicy", httpapi.ReadWrite: "DynamoDBCrudPolicy",
 			httpapi.ReadDelete: "DynamoDBReadPolicy"}[r.Access]
-		if ticketsGrant != want {
+		switch {
+		case r.Identity && (identityGrant != want || ticketsGrant != ""):
+			t.Errorf("%s: identity table through %q and tickets table through %q; want %s on the identity table alone", f.LogicalID, identityGrant, ticketsGrant, want)
+		case r.Identity && !slices.Contains(f.Environment, "IDENTITY_TABLE"):
+			t.Errorf("%s works on the identity table but has no IDENTITY_TABLE", f.LogicalID)
+		case !r.Identity && ticketsGrant != want:
 			t.Errorf("%s: tickets table through %q, want %s", f.LogicalID, ticketsGrant, want)
 		}
 		if deletes != (r.Access == httpapi.ReadDelete) {
@@ -380,5 +390,23 @@ func checkLinuxArm64Executable(t *testing.T, path string) {
 	}
 	if f.OSABI != elf.ELFOSABI_NONE && f.OSABI != elf.ELFOSABI_LINUX {
 		t.Errorf("bootstrap OS ABI %v, want Linux (SYSV)", f.OSABI)
+	}
+}
+
+func TestTemplateLoadsTheCatalogueItShips(t *testing.T) {
+	tm := load(t)
+	r, ok := tm.Resources["ServiceCatalogue"]
+	if !ok || r.Type != "Custom::ServiceCatalogue" {
+		t.Fatalf("no Custom::ServiceCatalogue named ServiceCatalogue: %+v", r)
+	}
+	if !sameJSON(r.Properties["ServiceToken"], map[string]any{"Fn::GetAtt": []any{"CatalogueFunction", "Arn"}}) {
+		t.Errorf("ServiceToken = %v, want !GetAtt CatalogueFunction.Arn", r.Properties["ServiceToken"])
+	}
+	if got, want := fmt.Sprint(r.Properties["CatalogueDigest"]), identity.CatalogueDigest(identity.Catalogue()); got != want {
+		t.Errorf("CatalogueDigest = %s, the catalogue's is %s: set it, so the deploy loads the changed catalogue", got, want)
+	}
+	f := tm.Functions["CatalogueFunction"]
+	if len(f.Policies) != 1 || f.Policies[0].Name != "DynamoDBWritePolicy" || f.Policies[0].Table() != "IdentityTable" || len(f.Events) != 0 {
+		t.Errorf("CatalogueFunction = %+v: want a write policy on IdentityTable alone and no event", f)
 	}
 }

@@ -276,7 +276,7 @@ func TestSubmitXMLBodyAndXMLAnswer(t *testing.T) {
 func TestSubmitRejectsBadInput(t *testing.T) {
 	e := startActions(t, true)
 	post := func(path, ct, body string) response {
-		return e.do("POST", path, e.stack.AdminToken, map[string]string{"Content-Type": ct}, body)
+		return e.doMalformed("POST", path, e.stack.AdminToken, map[string]string{"Content-Type": ct}, body)
 	}
 	expectProblem(t, post("/action/noSuchAction", "application/json", submitBody(nil)), 404)
 	for _, bad := range []string{`{`, `{"JobTicket":{"actionParams":{"name":5}}}`, `{"JobTicket":[]}`, `{"Ticket":{}}`, `{"JobTicket":{}} trailing`, ``} {

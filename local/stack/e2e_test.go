@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/actionservice/actionservice/api/apitest"
 	"github.com/actionservice/actionservice/local/stack"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/service"
@@ -58,7 +60,25 @@ type response struct {
 // noRedirects is a client that shows a redirect instead of following it: the API answers none.
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
+// contract is api/openapi.yaml as a test oracle: every exchange e.do makes is checked
+// against it, so a route whose answer the document does not describe fails its test.
+var contract = sync.OnceValues(apitest.Load)
+
+// do sends a request the API's contract describes and checks the request and its response
+// against openapi.yaml.
 func (e *e2e) do(method, path, token string, header map[string]string, body string) response {
+	e.t.Helper()
+	return e.exchange(method, path, token, header, body, true)
+}
+
+// doMalformed sends a request that breaks the contract on purpose (a bad path, body or
+// parameter value) and checks only that its answer is one openapi.yaml describes.
+func (e *e2e) doMalformed(method, path, token string, header map[string]string, body string) response {
+	e.t.Helper()
+	return e.exchange(method, path, token, header, body, false)
+}
+
+func (e *e2e) exchange(method, path, token string, header map[string]string, body string, wellFormed bool) response {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.stack.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -70,16 +90,48 @@ func (e *e2e) do(method, path, token string, header map[string]string, body stri
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	sent := req.Header.Clone()
 	resp, err := noRedirects.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// The simulator and the document itself are the local stack's, not routes of the API.
+	if !strings.HasPrefix(path, "/_sim/") && path != "/openapi.yaml" {
+		e.checkContract(apitest.Exchange{
+			Method: method, Target: req.URL.RequestURI(), Header: sent, Body: []byte(body),
+			Status: resp.StatusCode, RespHeader: resp.Header, RespBody: b,
+		}, wellFormed)
+	}
 	return response{resp.StatusCode, resp.Header, string(b)}
 }
 
-func (e *e2e) get(path string) response { return e.do("GET", path, e.stack.AdminToken, nil, "") }
+func (e *e2e) checkContract(ex apitest.Exchange, wellFormed bool) {
+	e.t.Helper()
+	c, err := contract()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	check := c.Check
+	if !wellFormed {
+		check = c.CheckResponse
+	}
+	if err := check(ex); err != nil {
+		e.t.Error(err)
+	}
+}
+
+func (e *e2e) get(path string) response {
+	e.t.Helper()
+	return e.do("GET", path, e.stack.AdminToken, nil, "")
+}
+
+// getMalformed is get for a path or query value that breaks the contract on purpose.
+func (e *e2e) getMalformed(path string) response {
+	e.t.Helper()
+	return e.doMalformed("GET", path, e.stack.AdminToken, nil, "")
+}
 
 // token makes a token for a principal of the given account (and a domain of its own), roles
 // and status.
@@ -207,7 +259,7 @@ func TestJobListFiltersByActionAndStatus(t *testing.T) {
 	if len(list) != 1 {
 		t.Errorf("createDomain ERROR tickets: %d", len(list))
 	}
-	expectProblem(t, e.get("/job?accountId=1&status=DONE"), 400)
+	expectProblem(t, e.getMalformed("/job?accountId=1&status=DONE"), 400)
 	expectProblem(t, e.get("/job"), 400)
 }
 
@@ -251,10 +303,10 @@ func TestPagingFollowsLinkAcrossPages(t *testing.T) {
 func TestBadPagingParametersAreRejected(t *testing.T) {
 	e := start(t)
 	for _, q := range []string{"limit=0", "limit=-3", "limit=abc", "limit=1001", "limit=99999999999999999999", "skip=-1", "limt=5", "limit=1&limit=2"} {
-		expectProblem(t, e.get("/job/error?"+q), 400)
+		expectProblem(t, e.getMalformed("/job/error?"+q), 400)
 	}
 	expectProblem(t, e.get("/job/error?marker=ffffffffffffffffffffffff"), 404)
-	expectProblem(t, e.get("/job/error?marker=not-an-id"), 404)
+	expectProblem(t, e.getMalformed("/job/error?marker=not-an-id"), 404)
 }
 
 func TestErrorJobListsAndCounts(t *testing.T) {
@@ -284,10 +336,10 @@ func TestErrorJobListsAndCounts(t *testing.T) {
 	if n := len(tickets(t, e.get("/job/status/TIMEDOUT"))); n != 1 {
 		t.Errorf("TIMEDOUT jobs: %d", n)
 	}
-	expectProblem(t, e.get("/job/error/NOPE"), 400)
-	expectProblem(t, e.get("/job/error/NOPE/count"), 400)
-	expectProblem(t, e.get("/job/status/DONE"), 400)
-	expectProblem(t, e.get("/job/status/done/count"), 400)
+	expectProblem(t, e.getMalformed("/job/error/NOPE"), 400)
+	expectProblem(t, e.getMalformed("/job/error/NOPE/count"), 400)
+	expectProblem(t, e.getMalformed("/job/status/DONE"), 400)
+	expectProblem(t, e.getMalformed("/job/status/done/count"), 400)
 }
 
 func TestDeleteErrorJobsOfACategory(t *testing.T) {
@@ -300,7 +352,7 @@ func TestDeleteErrorJobsOfACategory(t *testing.T) {
 	if r := e.get("/job/error/count"); r.body != "3" {
 		t.Errorf("error jobs left: %s", r.body)
 	}
-	expectProblem(t, e.do("DELETE", "/job/error/BOGUS", e.stack.AdminToken, nil, ""), 400)
+	expectProblem(t, e.doMalformed("DELETE", "/job/error/BOGUS", e.stack.AdminToken, nil, ""), 400)
 }
 
 func TestGetAndDeleteOneTicket(t *testing.T) {
@@ -326,7 +378,7 @@ func TestGetAndDeleteOneTicket(t *testing.T) {
 	expectStatus(t, e.do("DELETE", "/job/"+done.ID, e.stack.AdminToken, nil, ""), 204)
 	expectProblem(t, e.get("/job/"+done.ID), 404)
 	expectProblem(t, e.do("DELETE", "/job/"+done.ID, e.stack.AdminToken, nil, ""), 404)
-	expectProblem(t, e.get("/job/not-a-ticket-id"), 404)
+	expectProblem(t, e.getMalformed("/job/not-a-ticket-id"), 404)
 	if _, err := e.stack.Tickets.Get(context.Background(), running.ID); err != nil {
 		t.Errorf("refused delete removed the ticket: %v", err)
 	}
@@ -352,8 +404,8 @@ func TestGetWithTimeOutWaitsForTerminalStatus(t *testing.T) {
 	if !strings.Contains(r.body, `"status":"RUNNING"`) {
 		t.Errorf("capped wait: %s", r.body)
 	}
-	expectProblem(t, e.get("/job/"+still.ID+"?timeOut=-1"), 400)
-	expectProblem(t, e.get("/job/"+still.ID+"?timeOut=soon"), 400)
+	expectProblem(t, e.getMalformed("/job/"+still.ID+"?timeOut=-1"), 400)
+	expectProblem(t, e.getMalformed("/job/"+still.ID+"?timeOut=soon"), 400)
 }
 
 func TestAuthentication(t *testing.T) {
@@ -405,7 +457,7 @@ func TestContentNegotiation(t *testing.T) {
 	if r.header.Get("Content-Type") != "application/xml" {
 		t.Errorf("q-values: %s", r.header.Get("Content-Type"))
 	}
-	x := e.do("GET", "/job/nope", e.stack.AdminToken, map[string]string{"Accept": "application/xml"}, "")
+	x := e.doMalformed("GET", "/job/nope", e.stack.AdminToken, map[string]string{"Accept": "application/xml"}, "")
 	if x.status != 404 || x.header.Get("Content-Type") != "application/problem+xml" || !strings.Contains(x.body, `<problem xmlns="urn:ietf:rfc:7807">`) {
 		t.Errorf("xml problem: %d %s %s", x.status, x.header.Get("Content-Type"), x.body)
 	}

@@ -648,6 +648,8 @@ func TestEveryJobRouteAnswers404ForAPathValueOrMarkerThatNamesNothing(t *testing
 
 // expectRouteProblems asks for the path as the route's handler answers it, with no Accept and
 // (where the route's problems honour Accept) XML, and expects a problem of the status each time.
+// The paths carry values the route refuses, many outside openapi.yaml's patterns and limits on
+// purpose, so only the answer is checked against the contract (doMalformed).
 func expectRouteProblems(t *testing.T, e *e2e, rw jobRoute, name, method, path, token string, status int) {
 	t.Helper()
 	for _, a := range []string{"", xmlMedia} {
@@ -655,7 +657,7 @@ func expectRouteProblems(t *testing.T, e *e2e, rw jobRoute, name, method, path, 
 			continue
 		}
 		t.Run(name+"/"+strings.TrimPrefix(a, "application/"), func(t *testing.T) {
-			expectProblemAs(t, e.do(method, path, token, accept(a), ""), status, a == xmlMedia)
+			expectProblemAs(t, e.doMalformed(method, path, token, accept(a), ""), status, a == xmlMedia)
 		})
 	}
 }

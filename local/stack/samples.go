@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
@@ -55,4 +56,66 @@ func LoadSamples(ctx context.Context, tickets *store.Store, now time.Time) error
 		}
 	}
 	return nil
+}
+
+// SampleDomainName names the sample domain.
+const SampleDomainName = "Time Warner Inc"
+
+// LoadDomainSamples makes a domain in the shapes of seed 001's examples — two users (the
+// owner an Administrator, the other one of its Users), two tenants, an activated service —
+// so that every Domains route shows something at once, and answers its id. It writes under
+// fixed step keys, so loading again into the same table (make run on a DynamoDB that
+// outlives the stack) makes nothing twice.
+func LoadDomainSamples(ctx context.Context, ids *identity.Store) (string, error) {
+	d, err := ids.CreateDomain(ctx, "samples/CreateUmsDomain", identity.Domain{
+		Name: SampleDomainName, Description: "Time Warner's domain", EmailAddress: "owner@timewarner.com",
+		AddressLine1: "128, Hollywood Blvd", City: "Los Angeles", State: "CA", Zip: "90210", Country: "USA", Phone: "1-800-555-1212",
+		Website: "http://www.timewarner.com", Company: "Time Warner",
+	})
+	if err != nil {
+		return "", fmt.Errorf("sample domain: %w", err)
+	}
+	roles, err := ids.ListRoles(ctx, d.DomainID, identity.ListOptions{})
+	if err != nil {
+		return "", err
+	}
+	groups, err := ids.ListGroups(ctx, d.DomainID, identity.GroupFilter{}, identity.ListOptions{})
+	if err != nil {
+		return "", err
+	}
+	role, group := map[string]string{}, map[string]string{}
+	for _, r := range roles.Items {
+		role[r.Name] = r.RoleID
+	}
+	for _, g := range groups.Items {
+		group[g.Name] = g.GroupID
+	}
+	address := identity.User{DomainID: d.DomainID, AddressLine1: "128, Hollywood Blvd", City: "Los Angeles", State: "CA", Zip: "90210",
+		Country: "USA", Phone: "1-800-555-1212", Website: "http://www.timewarner.com", Status: "enabled"}
+	larry, amy := address, address
+	larry.Username, larry.EmailAddress, larry.FirstName, larry.LastName = "larryking@timewarner.com", "larryking@timewarner.com", "Larry", "King"
+	larry.Groups, larry.Roles = []string{group[identity.GroupAdministrators]}, []identity.Grant{{RoleID: role[identity.RoleDomainAdmin]}}
+	amy.Username, amy.EmailAddress, amy.FirstName, amy.LastName = "amymiller@timewarner.com", "amymiller@timewarner.com", "Amy", "Miller"
+	amy.Groups, amy.Roles = []string{group[identity.GroupUsers]}, []identity.Grant{{RoleID: role[identity.RoleMember]}}
+	owner, err := ids.CreateUser(ctx, "samples/CreateUmsUser/larry", larry)
+	if err != nil {
+		return "", fmt.Errorf("sample user: %w", err)
+	}
+	if _, err := ids.CreateUser(ctx, "samples/CreateUmsUser/amy", amy); err != nil {
+		return "", fmt.Errorf("sample user: %w", err)
+	}
+	if _, err := ids.TransferOwnership(ctx, d.DomainID, owner.UserID); err != nil {
+		return "", err
+	}
+	sales, err := ids.CreateTenant(ctx, "samples/CreateUmsTenant/sales", identity.Tenant{DomainID: d.DomainID, Name: "Sales Tenant", Description: "Tenant for Sales service"})
+	if err != nil {
+		return "", fmt.Errorf("sample tenant: %w", err)
+	}
+	if _, err := ids.CreateTenant(ctx, "samples/CreateUmsTenant/forecasting", identity.Tenant{DomainID: d.DomainID, Name: "Forecasting Tenant"}); err != nil {
+		return "", fmt.Errorf("sample tenant: %w", err)
+	}
+	if _, err := ids.CreateSubscription(ctx, "samples/CreateSubscription", identity.Subscription{DomainID: d.DomainID, TenantID: sales.TenantID, EndpointTemplateID: "100"}); err != nil {
+		return "", fmt.Errorf("sample subscription: %w", err)
+	}
+	return d.DomainID, nil
 }

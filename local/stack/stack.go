@@ -4,6 +4,7 @@
 package stack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,10 +17,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/actionservice/actionservice/api"
 	"github.com/actionservice/actionservice/local/apigateway"
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/local/invocation"
@@ -49,7 +52,8 @@ type Config struct {
 	AdminToken string
 	// AdminAccount is the admin principal's account.
 	AdminAccount string
-	// Samples loads sample tickets so the read routes show something at once.
+	// Samples loads sample tickets and a sample domain so the read routes show something at
+	// once.
 	Samples bool
 	// SFNAddr is the local Step Functions API's listen address (default 127.0.0.1:8083).
 	SFNAddr string
@@ -80,6 +84,8 @@ type Stack struct {
 	DynamoDBEndpoint string
 	AdminToken       string
 	AdminAccount     string
+	// SampleDomain is the sample domain's id (Samples only).
+	SampleDomain string
 	// SFNEndpoint is the local Step Functions API.
 	SFNEndpoint string
 	// Service is the configuration the stack's functions run with (tables, key file).
@@ -174,6 +180,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 	s.Tickets = service.Tickets(c.Service, s.DB, sealer)
 	s.Identity = service.Identity(c.Service, s.DB)
+	if err := s.Identity.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+		return nil, fmt.Errorf("service catalogue: %w", err)
+	}
 	s.Tokens = service.Tokens(c.Service, s.DB)
 	s.AdminAccount = c.AdminAccount
 	admin := auth.Principal{UserID: "admin", AccountID: c.AdminAccount, Roles: []string{auth.RoleAdmin}, Status: auth.StatusEnabled}
@@ -188,6 +197,9 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	}
 	if c.Samples {
 		if err := LoadSamples(ctx, s.Tickets, time.Now()); err != nil {
+			return nil, err
+		}
+		if s.SampleDomain, err = LoadDomainSamples(ctx, s.Identity); err != nil {
 			return nil, err
 		}
 	}
@@ -232,6 +244,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	authorizer := auth.NewAuthorizer(s.Tokens)
 	authorizer.Log = c.Log
 	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
+	s.functions[catalogueLogicalID] = lambda.NewHandler(catalogueResource(service.CatalogueLoader(s.Identity, c.Log)))
 	if c.Sweep > 0 {
 		go sweep(runCtx, s.Reconciler, c.Sweep, c.Log)
 	}
@@ -252,11 +265,14 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// cleaned path, where API Gateway and the handlers answer a problem document.
 	sim := simulator.LoopbackOnly(s.Simulator)
 	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/_sim/") {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/_sim/"):
 			sim.ServeHTTP(w, r)
-			return
+		case r.URL.Path == "/openapi.yaml" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			serveOpenAPI(w, r)
+		default:
+			gw.ServeHTTP(w, r)
 		}
-		gw.ServeHTTP(w, r)
 	})
 	s.srv = &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -284,6 +300,18 @@ func sweep(ctx context.Context, r *reconcile.Reconciler, interval time.Duration,
 			}
 		}
 	}
+}
+
+// serveOpenAPI answers GET /openapi.yaml with the API's contract, for a client generator or
+// a viewer pointed at the local stack. Only the local stack serves it: it is no route of the
+// API (API Gateway exports a deployed stage's own document).
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// application/yaml is the media type RFC 9512 registers for YAML (and for OpenAPI's).
+	h.Set("Content-Type", "application/yaml")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "openapi.yaml", time.Time{}, bytes.NewReader(api.OpenAPI))
 }
 
 // The template's logical ids of the functions that are neither a route nor a step.
@@ -358,4 +386,22 @@ func (s *Stack) Close() error {
 		errs = append(errs, s.embedded.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// catalogueLogicalID is the custom resource's function that loads the service catalogue.
+const catalogueLogicalID = "CatalogueFunction"
+
+// catalogueResource runs the catalogue's custom resource as Lambda runs it, except that it
+// answers the response CloudFormation would get rather than sending it to the event's
+// ResponseURL (a presigned S3 URL no local stack can reach).
+func catalogueResource(load func(context.Context, cfn.Event) (string, map[string]any, error)) func(context.Context, cfn.Event) (*cfn.Response, error) {
+	return func(ctx context.Context, ev cfn.Event) (*cfn.Response, error) {
+		r := cfn.NewResponse(&ev)
+		id, data, err := load(ctx, ev)
+		r.Status, r.PhysicalResourceID, r.Data = cfn.StatusSuccess, id, data
+		if err != nil {
+			r.Status, r.Reason = cfn.StatusFailed, err.Error()
+		}
+		return r, nil
+	}
 }

@@ -34,7 +34,7 @@ func TestMalformedBodiesAre400AndStoreNothing(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := adminTickets(t, e)
-			r := e.do("POST", "/action/createDomain", e.stack.AdminToken, c.header, c.body)
+			r := e.doMalformed("POST", "/action/createDomain", e.stack.AdminToken, c.header, c.body)
 			expectProblem(t, r, http.StatusBadRequest)
 			if after := adminTickets(t, e); after != before {
 				t.Errorf("a malformed body stored a ticket: %d → %d", before, after)
@@ -83,7 +83,7 @@ func TestMalformedPathsAreProblemDocumentsNeverRedirectsOr5xx(t *testing.T) {
 		"/job/error/%ff/count": http.StatusBadRequest,
 	} {
 		t.Run(path, func(t *testing.T) {
-			r := e.do("GET", path, e.stack.AdminToken, nil, "")
+			r := e.doMalformed("GET", path, e.stack.AdminToken, nil, "")
 			expectProblem(t, r, want)
 			if got := r.header.Get("X-Content-Type-Options"); got != "nosniff" {
 				t.Errorf("X-Content-Type-Options %q", got)
@@ -97,7 +97,7 @@ func TestEveryAnswerSaysNosniff(t *testing.T) {
 	for name, r := range map[string]response{
 		"a list":              e.get("/job"),
 		"a count":             e.get("/job/error/count"),
-		"a route's problem":   e.get("/job/error?limit=0"),
+		"a route's problem":   e.getMalformed("/job/error?limit=0"),
 		"the gateway's 401":   e.do("GET", "/job", "", nil, ""),
 		"the gateway's 404":   e.get("/nothing"),
 		"the catalogue (XML)": e.do("GET", "/action", e.stack.AdminToken, map[string]string{"Accept": "application/xml"}, ""),

@@ -93,6 +93,9 @@ func catalogue() []Action {
 				required("emailAddress", Email),
 				optional("firstName", String),
 				optional("lastName", String),
+				// Comma lists of ids of the domain's groups and role definitions.
+				optional("groups", String),
+				optional("roles", String),
 			}, postalContact()...),
 			Steps: []Step{
 				identity(CreateUmsUser, DeleteUmsUser, KeyUserID),

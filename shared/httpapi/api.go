@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/logging"
 	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/store"
@@ -31,6 +32,8 @@ type API struct {
 	Executions Executions
 	// Directory resolves the targets of submitted actions (the identity records).
 	Directory Directory
+	// Identity is the identity store the Domains API reads and changes.
+	Identity *identity.Store
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// WaitCap bounds every timeOut wait.
@@ -56,6 +59,19 @@ func (a *API) handlers() map[string]http.HandlerFunc {
 		"list-actions":                  a.listActions,
 		"submit-action":                 a.submitAction,
 		"restart-job":                   a.restartJob,
+		"list-domains":                  a.listDomains,
+		"check-domain-name":             a.checkDomainName,
+		"get-domain":                    a.getDomain,
+		"create-domain":                 a.createDomain,
+		"update-domain":                 a.updateDomain,
+		"delete-domain":                 a.deleteDomain,
+		"list-domain-users":             a.listDomainUsers,
+		"list-domain-tenants":           a.listDomainTenants,
+		"list-domain-groups":            a.listDomainGroups,
+		"list-domain-roles":             a.listDomainRoles,
+		"list-subscribeable-services":   a.listSubscribeableServices,
+		"list-activated-services":       a.listActivatedServices,
+		"transfer-domain-ownership":     a.transferOwnership,
 	}
 }
 

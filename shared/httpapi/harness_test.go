@@ -59,7 +59,8 @@ func newHarness(t testing.TB) *harness {
 	}
 	tickets := store.New(db, table, store.WithSealer(clearSealer{}))
 	log := &syncBuffer{}
-	api := &httpapi.API{Tickets: tickets, Executions: &executions{}, Directory: identity.New(db, "identity"),
+	ids := identity.New(db, "identity")
+	api := &httpapi.API{Tickets: tickets, Executions: &executions{}, Directory: ids, Identity: ids,
 		Log: slog.New(logging.NewHandler(log, slog.LevelDebug))}
 	return &harness{t: t, api: api, tickets: tickets, db: db, server: server, log: log}
 }

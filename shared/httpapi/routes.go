@@ -28,6 +28,9 @@ type Route struct {
 	StartsExecutions bool
 	// Public routes need no X-Auth-Token.
 	Public bool
+	// Identity routes work on the identity table, and Access says how, instead of on the
+	// tickets table.
+	Identity bool
 }
 
 // Pattern is the route as a net/http ServeMux pattern.
@@ -59,6 +62,20 @@ var Routes = []Route{
 	{Name: "get-job", Method: "GET", Path: "/job/{ticketId}"},
 	{Name: "restart-job", Method: "PUT", Path: "/job/{ticketId}", Access: ReadWrite, StartsExecutions: true},
 	{Name: "delete-job", Method: "DELETE", Path: "/job/{ticketId}", Access: ReadDelete},
+	{Name: "list-domains", Method: "GET", Path: "/domains", Identity: true},
+	// The seed protects it by client certificate at the edge, not by token.
+	{Name: "check-domain-name", Method: "HEAD", Path: "/domains", Identity: true, Public: true},
+	{Name: "create-domain", Method: "POST", Path: "/domains", Access: ReadWrite, Identity: true},
+	{Name: "get-domain", Method: "GET", Path: "/domains/{domainId}", Identity: true},
+	{Name: "update-domain", Method: "PUT", Path: "/domains/{domainId}", Access: ReadWrite, Identity: true},
+	{Name: "delete-domain", Method: "DELETE", Path: "/domains/{domainId}", Access: ReadWrite, Identity: true},
+	{Name: "list-domain-users", Method: "GET", Path: "/domains/{domainId}/users", Identity: true},
+	{Name: "list-domain-tenants", Method: "GET", Path: "/domains/{domainId}/tenants", Identity: true},
+	{Name: "list-domain-groups", Method: "GET", Path: "/domains/{domainId}/groups", Identity: true},
+	{Name: "list-domain-roles", Method: "GET", Path: "/domains/{domainId}/roles", Identity: true},
+	{Name: "list-subscribeable-services", Method: "GET", Path: "/domains/{domainId}/subscribeableServices", Identity: true},
+	{Name: "list-activated-services", Method: "GET", Path: "/domains/{domainId}/services", Identity: true},
+	{Name: "transfer-domain-ownership", Method: "PUT", Path: "/domains/{domainId}/owner/{userId}", Access: ReadWrite, Identity: true},
 }
 
 // RouteNamed finds a route by name.

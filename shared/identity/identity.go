@@ -1,5 +1,6 @@
 // Package identity keeps the identity records the Ums* steps write and the Domains API reads:
-// domains, users, tenants and subscriptions, in one DynamoDB table.
+// domains, users, tenants, groups, roles, subscriptions and the catalogue of endpoint
+// templates, in one DynamoDB table. docs/identity-table.md says what each query reads.
 //
 // # Table
 //
@@ -11,6 +12,9 @@
 //	USER#<userId>               META                    user directory: the user's domain, read consistently by id
 //	DOMAIN#<domainId>           TENANT#<tenantId>       a tenant (gsi1: TENANT#<tenantId> / DOMAIN#<domainId>)
 //	DOMAIN#<domainId>           SUB#<subscriptionId>    a subscription (gsi1: SUB#<id> / DOMAIN#<domainId>)
+//	DOMAIN#<domainId>           ROLE#<roleId>           a role definition
+//	DOMAIN#<domainId>           GROUP#<groupId>         a group
+//	CATALOGUE                   TEMPLATE#<id, 10 digits> an endpoint template (gsi1: SERVICE#<lower(name)> / TEMPLATE#<id>)
 //	DONE#<ticketId>/<step>      META                    what a step did (id created, state replaced)
 //
 // Ids are 14-digit numeric strings. Every create is one TransactWriteItems that also writes
@@ -19,7 +23,8 @@
 // Query on its pk; a user by id alone is two consistent reads (its directory entry, then the
 // user), because an action may act on a user a moment after creating it and an index is only
 // eventually consistent; a tenant or subscription by id alone is a Query on gsi1; domains by
-// name are a Query on gsi1 pk DOMAINS. Nothing scans.
+// name are a Query on gsi1 pk DOMAINS; a service's endpoint templates a Query on gsi1 pk
+// SERVICE#<name>. Nothing scans.
 package identity
 
 import (
@@ -176,18 +181,42 @@ type User struct {
 	EmailAddress string `dynamodbav:"emailAddress,omitempty" json:"emailAddress,omitempty"`
 	FirstName    string `dynamodbav:"firstName,omitempty" json:"firstName,omitempty"`
 	LastName     string `dynamodbav:"lastName,omitempty" json:"lastName,omitempty"`
+	Company      string `dynamodbav:"company,omitempty" json:"company,omitempty"`
+	AddressLine1 string `dynamodbav:"addressLine1,omitempty" json:"addressLine1,omitempty"`
+	AddressLine2 string `dynamodbav:"addressLine2,omitempty" json:"addressLine2,omitempty"`
+	City         string `dynamodbav:"city,omitempty" json:"city,omitempty"`
+	State        string `dynamodbav:"state,omitempty" json:"state,omitempty"`
+	Zip          string `dynamodbav:"zip,omitempty" json:"zip,omitempty"`
+	Country      string `dynamodbav:"country,omitempty" json:"country,omitempty"`
+	Phone        string `dynamodbav:"phone,omitempty" json:"phone,omitempty"`
+	Website      string `dynamodbav:"website,omitempty" json:"website,omitempty"`
 	Status       string `dynamodbav:"status" json:"status"`
-	CreatedBy    string `dynamodbav:"createdBy,omitempty" json:"-"`
-	Created      int64  `dynamodbav:"created,omitempty" json:"-"`
+	// Groups are the ids of the domain's groups the user belongs to.
+	Groups []string `dynamodbav:"groups,omitempty" json:"groups,omitempty"`
+	// Roles are the user's role grants.
+	Roles     []Grant `dynamodbav:"roles,omitempty" json:"roles,omitempty"`
+	CreatedBy string  `dynamodbav:"createdBy,omitempty" json:"-"`
+	Created   int64   `dynamodbav:"created,omitempty" json:"-"`
+}
+
+// Grant is a role granted to a user or a group. It copies the role's name and tenant from
+// its definition, so that a list can leave out the holders of a role (by id or name) or of
+// any role in a tenant without reading the definitions again.
+type Grant struct {
+	RoleID   string `dynamodbav:"roleId" json:"roleId"`
+	RoleName string `dynamodbav:"roleName" json:"roleName"`
+	TenantID string `dynamodbav:"tenantId,omitempty" json:"tenantId,omitempty"`
 }
 
 // Tenant is a tenant of a domain.
 type Tenant struct {
-	TenantID  string `dynamodbav:"tenantId" json:"tenantId"`
-	DomainID  string `dynamodbav:"domainId" json:"domainId"`
-	Name      string `dynamodbav:"name" json:"name"`
-	CreatedBy string `dynamodbav:"createdBy,omitempty" json:"-"`
-	Created   int64  `dynamodbav:"created,omitempty" json:"-"`
+	TenantID    string `dynamodbav:"tenantId" json:"tenantId"`
+	DomainID    string `dynamodbav:"domainId" json:"domainId"`
+	Name        string `dynamodbav:"name" json:"name"`
+	Description string `dynamodbav:"description,omitempty" json:"description,omitempty"`
+	Status      string `dynamodbav:"status,omitempty" json:"status,omitempty"`
+	CreatedBy   string `dynamodbav:"createdBy,omitempty" json:"-"`
+	Created     int64  `dynamodbav:"created,omitempty" json:"-"`
 }
 
 // Subscription is an activated service of a tenant.
@@ -196,8 +225,28 @@ type Subscription struct {
 	DomainID           string `dynamodbav:"domainId" json:"domainId"`
 	TenantID           string `dynamodbav:"tenantId" json:"tenantId"`
 	EndpointTemplateID string `dynamodbav:"endpointTemplateId" json:"endpointTemplateId"`
+	Status             string `dynamodbav:"status,omitempty" json:"status,omitempty"`
 	CreatedBy          string `dynamodbav:"createdBy,omitempty" json:"-"`
 	Created            int64  `dynamodbav:"created,omitempty" json:"-"`
+}
+
+// Role is a role definition of a domain.
+type Role struct {
+	RoleID      string `dynamodbav:"roleId" json:"roleId"`
+	DomainID    string `dynamodbav:"domainId" json:"domainId"`
+	Name        string `dynamodbav:"roleName" json:"roleName"`
+	Description string `dynamodbav:"description,omitempty" json:"description,omitempty"`
+	ServiceID   string `dynamodbav:"serviceId,omitempty" json:"serviceId,omitempty"`
+	TenantID    string `dynamodbav:"tenantId,omitempty" json:"tenantId,omitempty"`
+}
+
+// Group is a group of a domain's users.
+type Group struct {
+	GroupID     string  `dynamodbav:"groupId" json:"groupId"`
+	DomainID    string  `dynamodbav:"domainId" json:"domainId"`
+	Name        string  `dynamodbav:"name" json:"name"`
+	Description string  `dynamodbav:"description,omitempty" json:"description,omitempty"`
+	Roles       []Grant `dynamodbav:"roles,omitempty" json:"roles,omitempty"`
 }
 
 // Store is the identity table.

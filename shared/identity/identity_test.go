@@ -11,15 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
-	"github.com/actionservice/actionservice/local/dynamodb/dynamodbtest"
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/ticket"
 )
-
-func open(t *testing.T) *identity.Store {
-	t.Helper()
-	return identity.New(dynamodbtest.Backends()[0].Open(t, identity.IdentityTable("identity")), "identity")
-}
 
 func category(err error) ticket.Category {
 	if e, ok := err.(*identity.Error); ok {
@@ -29,114 +23,125 @@ func category(err error) ticket.Category {
 }
 
 func TestDomainNamesAreUniqueIgnoringCase(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	d, err := s.CreateDomain(ctx, "t1/CreateUmsDomain", identity.Domain{Name: "domain_acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(d.DomainID) != 14 || d.DomainID[0] == '0' || d.Status != "enabled" {
-		t.Fatalf("domain %+v", d)
-	}
-	_, err = s.CreateDomain(ctx, "t2/CreateUmsDomain", identity.Domain{Name: "DoMaiN_ACME"})
-	if category(err) != ticket.Conflict {
-		t.Fatalf("want CONFLICT, got %v", err)
-	}
-	if ok, _ := s.DomainNameExists(ctx, "DOMAIN_acme"); !ok {
-		t.Fatal("name not found ignoring case")
-	}
-	if _, err := s.CreateDomain(ctx, "t3/CreateUmsDomain", identity.Domain{}); category(err) != ticket.UserInput {
-		t.Fatalf("want USER_INPUT, got %v", err)
-	}
-	// after delete the name is free again
-	if err := s.DeleteDomain(ctx, d.DomainID); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DeleteDomain(ctx, d.DomainID); !identity.IsNotFound(err) {
-		t.Fatalf("second delete: %v", err)
-	}
-	if _, err := s.CreateDomain(ctx, "t4/CreateUmsDomain", identity.Domain{Name: "Domain_Acme"}); err != nil {
-		t.Fatal(err)
-	}
+	onEveryBackend(t, func(t *testing.T, s *identity.Store) {
+		ctx := context.Background()
+		d, err := s.CreateDomain(ctx, "t1/CreateUmsDomain", identity.Domain{Name: "domain_acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.DomainID) != 14 || d.DomainID[0] == '0' || d.Status != "enabled" {
+			t.Fatalf("domain %+v", d)
+		}
+		_, err = s.CreateDomain(ctx, "t2/CreateUmsDomain", identity.Domain{Name: "DoMaiN_ACME"})
+		if category(err) != ticket.Conflict {
+			t.Fatalf("want CONFLICT, got %v", err)
+		}
+		if ok, _ := s.DomainNameExists(ctx, "DOMAIN_acme"); !ok {
+			t.Fatal("name not found ignoring case")
+		}
+		if _, err := s.CreateDomain(ctx, "t3/CreateUmsDomain", identity.Domain{}); category(err) != ticket.UserInput {
+			t.Fatalf("want USER_INPUT, got %v", err)
+		}
+		// after delete the name is free again
+		if err := s.DeleteDomain(ctx, d.DomainID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteDomain(ctx, d.DomainID); !identity.IsNotFound(err) {
+			t.Fatalf("second delete: %v", err)
+		}
+		if _, err := s.CreateDomain(ctx, "t4/CreateUmsDomain", identity.Domain{Name: "Domain_Acme"}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestCreatesAreIdempotentPerStep(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	a, err := s.CreateDomain(ctx, "t1/CreateUmsDomain", identity.Domain{Name: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := s.CreateDomain(ctx, "t1/CreateUmsDomain", identity.Domain{Name: "acme"})
-	if err != nil || b.DomainID != a.DomainID {
-		t.Fatalf("retry made %+v (%v), first %+v", b, err, a)
-	}
-	u1, err := s.CreateUser(ctx, "t2/CreateUmsUser", identity.User{DomainID: a.DomainID, Username: "Bob"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u2, err := s.CreateUser(ctx, "t2/CreateUmsUser", identity.User{DomainID: a.DomainID, Username: "Bob"})
-	if err != nil || u2.UserID != u1.UserID {
-		t.Fatalf("user retry %+v %v", u2, err)
-	}
-	if ids, _ := s.Users(ctx, a.DomainID); len(ids) != 1 {
-		t.Fatalf("users %v", ids)
-	}
-	tn1, _ := s.CreateTenant(ctx, "t3/CreateUmsTenant", identity.Tenant{DomainID: a.DomainID, Name: "main"})
-	tn2, _ := s.CreateTenant(ctx, "t3/CreateUmsTenant", identity.Tenant{DomainID: a.DomainID, Name: "main"})
-	if tn1.TenantID == "" || tn1.TenantID != tn2.TenantID {
-		t.Fatalf("tenant retry %v %v", tn1, tn2)
-	}
-	prev1, err := s.SetDomainState(ctx, "t4/SetUmsDomainState", a.DomainID, "suspended")
-	if err != nil || prev1 != "enabled" {
-		t.Fatal(prev1, err)
-	}
-	if prev2, _ := s.SetDomainState(ctx, "t4/SetUmsDomainState", a.DomainID, "suspended"); prev2 != "enabled" {
-		t.Fatalf("retry answered previous %q", prev2)
-	}
+	onEveryBackend(t, func(t *testing.T, s *identity.Store) {
+		ctx := context.Background()
+		a, err := s.CreateDomain(ctx, "t1/CreateUmsDomain", identity.Domain{Name: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.CreateDomain(ctx, "t1/CreateUmsDomain", identity.Domain{Name: "acme"})
+		if err != nil || b.DomainID != a.DomainID {
+			t.Fatalf("retry made %+v (%v), first %+v", b, err, a)
+		}
+		u1, err := s.CreateUser(ctx, "t2/CreateUmsUser", identity.User{DomainID: a.DomainID, Username: "Bob"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u2, err := s.CreateUser(ctx, "t2/CreateUmsUser", identity.User{DomainID: a.DomainID, Username: "Bob"})
+		if err != nil || u2.UserID != u1.UserID {
+			t.Fatalf("user retry %+v %v", u2, err)
+		}
+		if ids, _ := s.Users(ctx, a.DomainID); len(ids) != 1 {
+			t.Fatalf("users %v", ids)
+		}
+		tn1, _ := s.CreateTenant(ctx, "t3/CreateUmsTenant", identity.Tenant{DomainID: a.DomainID, Name: "main"})
+		tn2, _ := s.CreateTenant(ctx, "t3/CreateUmsTenant", identity.Tenant{DomainID: a.DomainID, Name: "main"})
+		if tn1.TenantID == "" || tn1.TenantID != tn2.TenantID {
+			t.Fatalf("tenant retry %v %v", tn1, tn2)
+		}
+		prev1, err := s.SetDomainState(ctx, "t4/SetUmsDomainState", a.DomainID, "suspended")
+		if err != nil || prev1 != "enabled" {
+			t.Fatal(prev1, err)
+		}
+		if prev2, _ := s.SetDomainState(ctx, "t4/SetUmsDomainState", a.DomainID, "suspended"); prev2 != "enabled" {
+			t.Fatalf("retry answered previous %q", prev2)
+		}
+	})
 }
 
 func TestUsersTenantsSubscriptions(t *testing.T) {
-	s, ctx := open(t), context.Background()
-	if _, err := s.CreateUser(ctx, "t1/CreateUmsUser", identity.User{DomainID: "12345678901234", Username: "bob"}); category(err) != ticket.NotFound {
-		t.Fatalf("user in missing domain: %v", err)
-	}
-	d, _ := s.CreateDomain(ctx, "t0/CreateUmsDomain", identity.Domain{Name: "acme"})
-	u, err := s.CreateUser(ctx, "t2/CreateUmsUser", identity.User{DomainID: d.DomainID, Username: "bob"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreateUser(ctx, "t3/CreateUmsUser", identity.User{DomainID: d.DomainID, Username: "BOB"}); category(err) != ticket.Conflict {
-		t.Fatalf("duplicate username: %v", err)
-	}
-	prev, err := s.SetUserState(ctx, "t4/SetUmsUserState", u.UserID, "disabled")
-	if err != nil || prev != "enabled" {
-		t.Fatal(prev, err)
-	}
-	if got, _ := s.GetUser(ctx, u.UserID); got.Status != "disabled" {
-		t.Fatalf("user %+v", got)
-	}
-	if err := s.RestoreUserState(ctx, u.UserID, prev); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.SetUserState(ctx, "t5/SetUmsUserState", u.UserID, "bogus"); category(err) != ticket.UserInput {
-		t.Fatal(err)
-	}
-	tn, _ := s.CreateTenant(ctx, "t6/CreateUmsTenant", identity.Tenant{DomainID: d.DomainID, Name: "main"})
-	if err := s.CheckSubscribeable(ctx, d.DomainID, tn.TenantID, "12a"); category(err) != ticket.UserInput {
-		t.Fatal(err)
-	}
-	if err := s.CheckSubscribeable(ctx, d.DomainID, "99999999999999", "12"); category(err) != ticket.NotFound {
-		t.Fatal(err)
-	}
-	sub, err := s.CreateSubscription(ctx, "t7/CreateSubscription", identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "12"})
-	if err != nil || sub.SubscriptionID == "" {
-		t.Fatal(sub, err)
-	}
-	if n, err := s.Purge(ctx, d.DomainID, "SUB#", "TENANT#", "USER#", "USERNAME#"); err != nil || n != 4 {
-		t.Fatalf("purged %d %v", n, err)
-	}
-	if err := s.DeleteSubscription(ctx, d.DomainID, sub.SubscriptionID); category(err) != ticket.NotFound {
-		t.Fatal(err)
-	}
+	onEveryBackend(t, func(t *testing.T, s *identity.Store) {
+		ctx := context.Background()
+		if _, err := s.CreateUser(ctx, "t1/CreateUmsUser", identity.User{DomainID: "12345678901234", Username: "bob"}); category(err) != ticket.NotFound {
+			t.Fatalf("user in missing domain: %v", err)
+		}
+		d, _ := s.CreateDomain(ctx, "t0/CreateUmsDomain", identity.Domain{Name: "acme"})
+		u, err := s.CreateUser(ctx, "t2/CreateUmsUser", identity.User{DomainID: d.DomainID, Username: "bob"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateUser(ctx, "t3/CreateUmsUser", identity.User{DomainID: d.DomainID, Username: "BOB"}); category(err) != ticket.Conflict {
+			t.Fatalf("duplicate username: %v", err)
+		}
+		prev, err := s.SetUserState(ctx, "t4/SetUmsUserState", u.UserID, "disabled")
+		if err != nil || prev != "enabled" {
+			t.Fatal(prev, err)
+		}
+		if got, _ := s.GetUser(ctx, u.UserID); got.Status != "disabled" {
+			t.Fatalf("user %+v", got)
+		}
+		if err := s.RestoreUserState(ctx, u.UserID, prev); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetUserState(ctx, "t5/SetUmsUserState", u.UserID, "bogus"); category(err) != ticket.UserInput {
+			t.Fatal(err)
+		}
+		tn, _ := s.CreateTenant(ctx, "t6/CreateUmsTenant", identity.Tenant{DomainID: d.DomainID, Name: "main"})
+		if err := s.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"12a", "12", "150"} { // not numeric, no such template, a preview release
+			if err := s.CheckSubscribeable(ctx, d.DomainID, tn.TenantID, bad); category(err) != ticket.UserInput {
+				t.Fatalf("template %s: %v", bad, err)
+			}
+		}
+		if err := s.CheckSubscribeable(ctx, d.DomainID, "99999999999999", "100"); category(err) != ticket.NotFound {
+			t.Fatal(err)
+		}
+		sub, err := s.CreateSubscription(ctx, "t7/CreateSubscription", identity.Subscription{DomainID: d.DomainID, TenantID: tn.TenantID, EndpointTemplateID: "100"})
+		if err != nil || sub.SubscriptionID == "" {
+			t.Fatal(sub, err)
+		}
+		if n, err := s.Purge(ctx, d.DomainID, "SUB#", "TENANT#", "USER#", "USERNAME#"); err != nil || n != 4 {
+			t.Fatalf("purged %d %v", n, err)
+		}
+		if err := s.DeleteSubscription(ctx, d.DomainID, sub.SubscriptionID); category(err) != ticket.NotFound {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestDynamoDBFailuresAreTransientWhenTheSDKWouldRetryAndInternalOtherwise(t *testing.T) {

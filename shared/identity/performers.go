@@ -50,6 +50,18 @@ func required(t *ticket.Ticket, names ...string) error {
 	return nil
 }
 
+// SplitList reads a comma list ("a,b", or "a, b" as seed 001 writes one); blanks are
+// dropped.
+func SplitList(v string) []string {
+	var out []string
+	for part := range strings.SplitSeq(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
 // Performers are the identity steps' performers, keyed by step name.
 func (s *Store) Performers() map[string]Performer {
 	return map[string]Performer{
@@ -79,10 +91,15 @@ func (s *Store) Performers() map[string]Performer {
 					return nil, err
 				}
 				p := t.Params
-				u, err := s.CreateUser(ctx, StepKey(t, actions.CreateUmsUser), User{
+				u := User{
 					DomainID: p["domainId"], Username: p["username"], EmailAddress: p["emailAddress"],
-					FirstName: p["firstName"], LastName: p["lastName"],
-				})
+					FirstName: p["firstName"], LastName: p["lastName"], AddressLine1: p["addressLine1"], City: p["city"],
+					State: p["state"], Zip: p["zip"], Country: p["country"], Phone: p["phone"], Groups: SplitList(p["groups"]),
+				}
+				for _, r := range SplitList(p["roles"]) {
+					u.Roles = append(u.Roles, Grant{RoleID: r})
+				}
+				u, err := s.CreateUser(ctx, StepKey(t, actions.CreateUmsUser), u)
 				if err != nil {
 					return nil, err
 				}

@@ -12,9 +12,11 @@ import (
 	"github.com/actionservice/actionservice/shared/ticket"
 )
 
-// CreateDomain creates a domain for the step stepKey ("<ticketId>/<step>"): a repeat of the
-// same step answers the domain the first one made. A name taken by another domain (ignoring
-// case) is a CONFLICT; a missing name is USER_INPUT.
+// CreateDomain creates a domain, with the default role definitions and groups
+// (DefaultRoles, DefaultGroups), for the step stepKey ("<ticketId>/<step>"): a repeat of the
+// same step answers the domain the first one made. An empty stepKey (POST /domains, which
+// has no ticket) records nothing to repeat. A name taken by another domain (ignoring case) is
+// a CONFLICT; a missing name is USER_INPUT.
 func (s *Store) CreateDomain(ctx context.Context, stepKey string, d Domain) (Domain, error) {
 	d.Name = strings.TrimSpace(d.Name)
 	if d.Name == "" {
@@ -26,22 +28,28 @@ func (s *Store) CreateDomain(ctx context.Context, stepKey string, d Domain) (Dom
 	d.CreatedBy, d.Created = stepKey, s.now().UnixMilli()
 	for attempt := 0; attempt < 3; attempt++ {
 		d.DomainID = NewID()
-		meta, err := item(d, domainPK(d.DomainID), skMeta, DomainsPartition, strings.ToLower(d.Name)+"#"+d.DomainID)
+		meta, err := domainItem(d)
 		if err != nil {
 			return Domain{}, err
 		}
-		meta["nameLower"] = &types.AttributeValueMemberS{Value: strings.ToLower(d.Name)}
 		name, _ := item(struct {
 			DomainID string `dynamodbav:"domainId"`
 			Name     string `dynamodbav:"name"`
 		}{d.DomainID, d.Name}, domainNamePK(d.Name), skMeta, "", "")
-		mark, err := s.doneItem(stepKey, done{ID: d.DomainID})
+		items := []types.TransactWriteItem{put(s.table, meta, true), put(s.table, name, true)}
+		defaults, err := s.defaultItems(d.DomainID)
 		if err != nil {
 			return Domain{}, err
 		}
-		cancelled, err := s.transact(ctx, "create domain", []types.TransactWriteItem{
-			put(s.table, meta, true), put(s.table, name, true), mark,
-		})
+		items = append(items, defaults...)
+		if stepKey != "" {
+			mark, err := s.doneItem(stepKey, done{ID: d.DomainID})
+			if err != nil {
+				return Domain{}, err
+			}
+			items = append(items, mark)
+		}
+		cancelled, err := s.transact(ctx, "create domain", items)
 		if err != nil {
 			return Domain{}, err
 		}
@@ -49,7 +57,7 @@ func (s *Store) CreateDomain(ctx context.Context, stepKey string, d Domain) (Dom
 			return d, nil
 		}
 		// Why was it refused? A concurrent run of the same step, the name, or (rarely) the id.
-		if prev, err := s.doneOf(ctx, stepKey); err != nil || prev != nil {
+		if prev, err := s.doneOfStep(ctx, stepKey); err != nil || prev != nil {
 			if err != nil {
 				return Domain{}, err
 			}
@@ -64,6 +72,26 @@ func (s *Store) CreateDomain(ctx context.Context, stepKey string, d Domain) (Dom
 	}
 	return Domain{}, unavailable("create domain", fmt.Errorf("could not allocate a domain id"))
 }
+
+// doneOfStep is doneOf for a step key, nothing for the empty one.
+func (s *Store) doneOfStep(ctx context.Context, stepKey string) (*done, error) {
+	if stepKey == "" {
+		return nil, nil
+	}
+	return s.doneOf(ctx, stepKey)
+}
+
+// domainItem is a domain's META item, indexed in gsi1 by name.
+func domainItem(d Domain) (map[string]types.AttributeValue, error) {
+	meta, err := item(d, domainPK(d.DomainID), skMeta, DomainsPartition, domainsSK(d))
+	if err != nil {
+		return nil, err
+	}
+	meta["nameLower"] = &types.AttributeValueMemberS{Value: strings.ToLower(d.Name)}
+	return meta, nil
+}
+
+func domainsSK(d Domain) string { return strings.ToLower(d.Name) + "#" + d.DomainID }
 
 func (s *Store) createdDomain(ctx context.Context, id string) (Domain, error) {
 	d, err := s.GetDomain(ctx, id)
@@ -91,11 +119,14 @@ func (s *Store) DomainNameExists(ctx context.Context, name string) (bool, error)
 	return s.get(ctx, domainNamePK(strings.TrimSpace(name)), skMeta, nil)
 }
 
-// DeleteDomain deletes a domain record and its name reservation (not its children: see
-// PurgeDomain). A missing domain is NOT_FOUND.
+// DeleteDomain deletes a domain record, its name reservation, its role definitions and its
+// groups (not its users, tenants and subscriptions: see Purge). A missing domain is NOT_FOUND.
 func (s *Store) DeleteDomain(ctx context.Context, id string) error {
 	d, err := s.GetDomain(ctx, id)
 	if err != nil {
+		return err
+	}
+	if _, err := s.Purge(ctx, id, "GROUP#", "ROLE#"); err != nil {
 		return err
 	}
 	cancelled, err := s.transact(ctx, "delete domain", []types.TransactWriteItem{
@@ -239,6 +270,10 @@ func (s *Store) CreateUser(ctx context.Context, stepKey string, u User) (User, e
 	if u.Status == "" {
 		u.Status = "enabled"
 	}
+	checks, err := s.resolveMembership(ctx, &u)
+	if err != nil {
+		return User{}, err
+	}
 	u.CreatedBy, u.Created = stepKey, s.now().UnixMilli()
 	u.UserID = NewID()
 	it, err := item(u, domainPK(u.DomainID), "USER#"+u.UserID, "USER#"+u.UserID, domainPK(u.DomainID))
@@ -253,10 +288,10 @@ func (s *Store) CreateUser(ctx context.Context, stepKey string, u User) (User, e
 	if err != nil {
 		return User{}, err
 	}
-	cancelled, err := s.transact(ctx, "create user", []types.TransactWriteItem{
+	cancelled, err := s.transact(ctx, "create user", append([]types.TransactWriteItem{
 		mustExist(s.table, domainPK(u.DomainID), skMeta), put(s.table, it, true), put(s.table, name, true),
 		put(s.table, entry, true), mark,
-	})
+	}, checks...))
 	if err != nil || !cancelled {
 		return u, err
 	}
@@ -272,6 +307,13 @@ func (s *Store) CreateUser(ctx context.Context, stepKey string, u User) (User, e
 	}
 	if _, err := s.GetDomain(ctx, u.DomainID); err != nil {
 		return User{}, err
+	}
+	if taken, err := s.get(ctx, domainPK(u.DomainID), "USERNAME#"+strings.ToLower(u.Username), nil); err != nil || !taken {
+		if err != nil {
+			return User{}, err
+		}
+		// A group or role named went meanwhile: the user would hold a dangling membership.
+		return User{}, refuse(ticket.UserInput, "a group or role of the user was removed from domain %s meanwhile", u.DomainID)
 	}
 	return User{}, refuse(ticket.Conflict, "a user named %q already exists in domain %s", u.Username, u.DomainID)
 }
@@ -348,6 +390,9 @@ func (s *Store) CreateTenant(ctx context.Context, stepKey string, tn Tenant) (Te
 	case strings.TrimSpace(tn.Name) == "":
 		return Tenant{}, refuse(ticket.UserInput, "Missing required parameter [name]")
 	}
+	if tn.Status == "" {
+		tn.Status = "enabled"
+	}
 	tn.CreatedBy, tn.Created = stepKey, s.now().UnixMilli()
 	tn.TenantID = NewID()
 	it, err := item(tn, domainPK(tn.DomainID), "TENANT#"+tn.TenantID, "TENANT#"+tn.TenantID, domainPK(tn.DomainID))
@@ -406,15 +451,23 @@ func (s *Store) deleteChild(ctx context.Context, what, domainID, sk string) erro
 }
 
 // CheckSubscribeable checks that the domain and its tenant exist (NOT_FOUND) and that the
-// endpoint template id is numeric (USER_INPUT).
+// endpoint template id is numeric and names a template of the catalogue that may be
+// subscribed to (USER_INPUT).
 func (s *Store) CheckSubscribeable(ctx context.Context, domainID, tenantID, endpointTemplateID string) error {
 	if !numeric(endpointTemplateID) {
 		return refuse(ticket.UserInput, "endpointTemplateId %q is not numeric", endpointTemplateID)
 	}
+	tpl, err := s.EndpointTemplate(ctx, endpointTemplateID)
+	if err != nil {
+		return err
+	}
+	if !tpl.Subscribeable() {
+		return refuse(ticket.UserInput, "endpoint template %s (%s, %s) cannot be subscribed to", tpl.ID, tpl.Name, tpl.ReleaseState)
+	}
 	if _, err := s.GetDomain(ctx, domainID); err != nil {
 		return err
 	}
-	_, err := s.GetTenant(ctx, domainID, tenantID)
+	_, err = s.GetTenant(ctx, domainID, tenantID)
 	return err
 }
 
@@ -436,6 +489,9 @@ func (s *Store) CreateSubscription(ctx context.Context, stepKey string, sub Subs
 	if err := s.CheckSubscribeable(ctx, sub.DomainID, sub.TenantID, sub.EndpointTemplateID); err != nil {
 		return Subscription{}, err
 	}
+	if sub.Status == "" {
+		sub.Status = "enabled"
+	}
 	sub.CreatedBy, sub.Created = stepKey, s.now().UnixMilli()
 	sub.SubscriptionID = NewID()
 	it, err := item(sub, domainPK(sub.DomainID), "SUB#"+sub.SubscriptionID, "SUB#"+sub.SubscriptionID, domainPK(sub.DomainID))
@@ -448,6 +504,12 @@ func (s *Store) CreateSubscription(ctx context.Context, stepKey string, sub Subs
 	}
 	cancelled, err := s.transact(ctx, "create subscription", []types.TransactWriteItem{
 		mustExist(s.table, domainPK(sub.DomainID), "TENANT#"+sub.TenantID), put(s.table, it, true), mark,
+		// Not while DELETE /domains is removing the domain (RemoveDomain): it has looked for
+		// subscriptions already and would leave this one behind.
+		{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.table), Key: key(domainPK(sub.DomainID), skMeta),
+			ConditionExpression:       aws.String("attribute_exists(pk) AND (attribute_not_exists(#rm) OR #rm = :no)"),
+			ExpressionAttributeNames:  map[string]string{"#rm": attrRemoving},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":no": &types.AttributeValueMemberBOOL{Value: false}}}},
 	})
 	if err != nil || !cancelled {
 		return sub, err
@@ -459,7 +521,10 @@ func (s *Store) CreateSubscription(ctx context.Context, stepKey string, sub Subs
 		sub.SubscriptionID = prev.ID
 		return sub, nil
 	}
-	return Subscription{}, refuse(ticket.NotFound, "tenant %s not found in domain %s", sub.TenantID, sub.DomainID)
+	if _, err := s.GetTenant(ctx, sub.DomainID, sub.TenantID); err != nil {
+		return Subscription{}, err
+	}
+	return Subscription{}, refuse(ticket.Conflict, "domain %s is being deleted", sub.DomainID)
 }
 
 // DeleteSubscription deletes a subscription; a missing one is NOT_FOUND.

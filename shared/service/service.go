@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -86,9 +87,9 @@ func Logger() *slog.Logger {
 }
 
 // NewAPI builds the HTTP API on a tickets store, an execution starter and the identity
-// records that submit resolves actions' targets in.
-func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, directory httpapi.Directory, log *slog.Logger) *httpapi.API {
-	return &httpapi.API{Tickets: tickets, Executions: executions, Directory: directory, WaitCap: c.WaitCap, Log: log}
+// records, which submit resolves actions' targets in and the Domains API serves.
+func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, ids *identity.Store, log *slog.Logger) *httpapi.API {
+	return &httpapi.API{Tickets: tickets, Executions: executions, Directory: ids, Identity: ids, WaitCap: c.WaitCap, Log: log}
 }
 
 // Sealer returns the encryption of action parameters the configuration names, or nil when
@@ -225,4 +226,28 @@ func StartStepLambda(function string) {
 func StartReconcilerLambda() {
 	e := mustLambdaEnv()
 	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log, e.Metrics).HandleEvent)
+}
+
+// CatalogueLoader is the work of the custom resource that loads the service catalogue
+// (identity.Catalogue) into the identity table: on Create and Update it loads it, on Delete
+// it leaves the templates (the table's own deletion removes them, and a replaced resource
+// loads the same ids again). It answers what CloudFormation is told.
+func CatalogueLoader(ids *identity.Store, log *slog.Logger) func(context.Context, cfn.Event) (string, map[string]any, error) {
+	return func(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+		if ev.RequestType != cfn.RequestDelete {
+			if err := ids.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
+				log.ErrorContext(ctx, "load the service catalogue", "err", err)
+				return "", nil, err
+			}
+		}
+		return "service-catalogue", map[string]any{"Digest": identity.CatalogueDigest(identity.Catalogue())}, nil
+	}
+}
+
+// StartCatalogueLambda runs the CloudFormation custom resource that loads the service
+// catalogue on every deploy that changes it (CatalogueLoader), answering CloudFormation at
+// the event's ResponseURL. It does not return.
+func StartCatalogueLambda() {
+	e := mustLambdaEnv()
+	lambda.Start(cfn.LambdaWrap(CatalogueLoader(Identity(e.Config, e.dynamoDB()), e.Log)))
 }

@@ -1,0 +1,7 @@
+// Command list-domains is the Lambda behind one route of the Action Service's API (see the routing
+// table in shared/httpapi/routes.go).
+package main
+
+import "github.com/actionservice/actionservice/shared/service"
+
+func main() { service.StartRouteLambda("list-domains") }
