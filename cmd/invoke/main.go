@@ -47,7 +47,7 @@ func run(ctx context.Context, fn, eventFile, rie, dynamoDB string) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	s, err := invoke.Stack(ctx, dynamoDB)
+	s, err := invoke.Stack(ctx, dynamoDB, os.Stderr)
 	if err != nil {
 		return nil, err
 	}

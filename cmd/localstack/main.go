@@ -27,7 +27,8 @@ func main() {
 		log.Error("configuration", "err", err)
 		os.Exit(2)
 	}
-	c := stack.Config{Service: svc, Log: log}
+	// Logs and metrics as the functions write them in Lambda: JSON lines on stdout.
+	c := stack.Config{Service: svc, Log: log, Metrics: os.Stdout}
 	flag.StringVar(&c.Addr, "addr", cloud.Env("LOCAL_ADDR", "127.0.0.1:3000"), "API listen address")
 	flag.StringVar(&c.DynamoDBEndpoint, "dynamodb-endpoint", os.Getenv("DYNAMODB_ENDPOINT"), "use this DynamoDB (moto, DynamoDB Local, AWS) instead of starting one")
 	store := flag.String("dynamodb", cloud.Env("LOCAL_DYNAMODB", "auto"), "which DynamoDB to start: local (AWS's DynamoDB Local, needs Java 17 and make dynamodb-local), embedded (in memory, in process), or auto (local when installed, else embedded)")

@@ -7,9 +7,7 @@ package apigateway
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/actionservice/actionservice/local/invocation"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/httpapi"
 )
@@ -87,8 +86,12 @@ func New(routes []httpapi.Route, handlers map[string]lambda.Handler, authz Decid
 
 // ServeHTTP answers one request as API Gateway would.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := newRequestID()
+	requestID := invocation.NewRequestID()
 	r.Header.Set("X-Request-Id", requestID)
+	// A client's own trace header is continued, as API Gateway continues it.
+	if r.Header.Get(traceHeader) == "" {
+		r.Header.Set(traceHeader, invocation.NewTraceHeader(time.Now()))
+	}
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	// The mux would answer a path with dot or empty segments by a redirect to its cleaned
@@ -124,7 +127,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rt httpapi.Route
 			g.problem(w, r, http.StatusUnauthorized, "more than one X-Auth-Token")
 			return
 		}
-		p, err := g.auth.Decide(r.Context(), r.Header.Get("X-Auth-Token"))
+		p, err := g.auth.Decide(invoked(r), r.Header.Get("X-Auth-Token"))
 		switch {
 		case err == nil:
 			event.RequestContext.Authorizer = p.Context()
@@ -135,7 +138,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rt httpapi.Route
 			g.problem(w, r, http.StatusForbidden, "the caller is disabled or suspended")
 			return
 		default:
-			g.log.Error("authorizer failed", "requestId", requestID, "err", err)
+			g.log.ErrorContext(r.Context(), "authorizer failed", httpapi.KeyAPIRequestID, requestID, "err", err)
 			g.problem(w, r, http.StatusServiceUnavailable, "the authorizer could not judge the token; retry later")
 			return
 		}
@@ -200,10 +203,10 @@ func (g *Gateway) invoke(w http.ResponseWriter, r *http.Request, rt httpapi.Rout
 		g.problem(w, r, http.StatusInternalServerError, "could not build the proxy event")
 		return
 	}
-	out, err := g.handlers[rt.Name].Invoke(r.Context(), payload)
+	out, err := g.handlers[rt.Name].Invoke(invoked(r), payload)
 	if err != nil {
 		// A Lambda that fails makes API Gateway answer 502.
-		g.log.Error("lambda failed", "route", rt.Name, "requestId", e.RequestContext.RequestID, "err", err)
+		g.log.ErrorContext(r.Context(), "lambda failed", "route", rt.Name, httpapi.KeyAPIRequestID, e.RequestContext.RequestID, "err", err)
 		g.problem(w, r, http.StatusBadGateway, "the route's function failed; quote the requestId when reporting it")
 		return
 	}
@@ -250,9 +253,11 @@ func (g *Gateway) problem(w http.ResponseWriter, r *http.Request, status int, de
 	})
 }
 
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	s := hex.EncodeToString(b[:])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+// invoked is the context of one Lambda invocation for the request: a Lambda request id of
+// its own (not API Gateway's, which the event carries) and the request's trace.
+func invoked(r *http.Request) context.Context {
+	return invocation.Context(r.Context(), r.Header.Get(traceHeader))
 }
+
+// traceHeader is where API Gateway's active tracing passes a request's trace on.
+const traceHeader = "X-Amzn-Trace-Id"

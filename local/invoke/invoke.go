@@ -16,16 +16,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actionservice/actionservice/local/invocation"
 	"github.com/actionservice/actionservice/local/stack"
+	"github.com/actionservice/actionservice/shared/logging"
 )
 
 // Stack starts the local stack a function runs on: on loopback ports of its own, with the
 // sample token accepted as an admin's, and without the background sweep (an invoke runs what
-// the event says and nothing else). dynamoDB, when set, is the DynamoDB to use.
-func Stack(ctx context.Context, dynamoDB string) (*stack.Stack, error) {
+// the event says and nothing else). dynamoDB, when set, is the DynamoDB to use. Its log and
+// metric lines go to logs, as `sam local invoke` shows a function's logs apart from its answer.
+func Stack(ctx context.Context, dynamoDB string, logs io.Writer) (*stack.Stack, error) {
 	return stack.Start(ctx, stack.Config{
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", DynamoDBEndpoint: dynamoDB,
 		AdminToken: SampleToken, AdminAccount: SampleAccount, Samples: true, Sweep: -1,
+		Log: logging.New(logs), Metrics: logs,
 	})
 }
 
@@ -37,13 +41,15 @@ type FunctionError struct {
 
 func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 
-// InProcess runs the function's handler on the event, as the stack runs it. A handler error
-// comes back as a *FunctionError named after its Go type, as Lambda names it.
+// InProcess runs the function's handler on the event, as the stack runs it, in a Lambda
+// context with a request id of its own. A handler error comes back as a *FunctionError named
+// after its Go type, as Lambda names it.
 func InProcess(ctx context.Context, s *stack.Stack, logicalID string, event []byte) ([]byte, error) {
 	h, ok := s.Function(logicalID)
 	if !ok {
 		return nil, fmt.Errorf("no function %s (the stack has %s)", logicalID, strings.Join(s.FunctionIDs(), ", "))
 	}
+	ctx = invocation.Context(ctx, "")
 	out, err := h.Invoke(ctx, event)
 	if err != nil {
 		return nil, &FunctionError{Type: errorType(err), Message: err.Error()}

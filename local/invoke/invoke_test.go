@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -92,7 +93,7 @@ func TestEveryTemplateFunctionHasASampleEvent(t *testing.T) {
 
 func startStack(t *testing.T) *stack.Stack {
 	t.Helper()
-	s, err := invoke.Stack(context.Background(), "")
+	s, err := invoke.Stack(context.Background(), "", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

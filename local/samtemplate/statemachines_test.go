@@ -19,7 +19,7 @@ import (
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
-	"github.com/actionservice/actionservice/shared/steps"
+	"github.com/actionservice/actionservice/shared/metrics"
 )
 
 // stepFunctions maps each DefinitionSubstitutions name of docs/saga.md to its step function.
@@ -436,12 +436,12 @@ func TestRollbackFailedAlarmWatchesTheRunnersMetric(t *testing.T) {
 		t.Errorf("alarm = %s, want ≥ 1 in one period, missing data not breaching", jsonOf(p))
 	}
 	// The runner emits the metric with dimension Step (EMF), so the alarm must sum over it.
-	metrics, _ := p["Metrics"].([]any)
-	if len(metrics) != 1 {
+	queries, _ := p["Metrics"].([]any)
+	if len(queries) != 1 {
 		t.Fatalf("alarm Metrics = %s, want one Metrics Insights query", jsonOf(p["Metrics"]))
 	}
-	q, _ := metrics[0].(map[string]any)
-	want := fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA("%s", Step)`, steps.MetricRollbackFailed, steps.MetricNamespace)
+	q, _ := queries[0].(map[string]any)
+	want := fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA("%s", Step)`, metrics.RollbackFailed, metrics.Namespace)
 	if q["Expression"] != want || fmt.Sprint(q["Period"]) != "300" || q["ReturnData"] != true {
 		t.Errorf("alarm query = %s, want %s over 300 s", jsonOf(q), want)
 	}

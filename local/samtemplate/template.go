@@ -38,6 +38,8 @@ type Template struct {
 	Path string
 	// Parameters maps each parameter to its Default as written ("" when it has none).
 	Parameters map[string]string
+	// Globals holds the Globals section as written, by kind (Function, Api, …).
+	Globals map[string]any
 	// Resources holds every resource as written, by logical id.
 	Resources map[string]Resource
 	// Functions, StateMachines and Tables are views of Resources, by logical id.
@@ -264,6 +266,7 @@ func Parse(src []byte) (*Template, error) {
 		return nil, errors.New("template is not a mapping")
 	}
 	t := &Template{
+		Globals:       mapping(root["Globals"]),
 		Parameters:    map[string]string{},
 		Resources:     map[string]Resource{},
 		Functions:     map[string]Function{},

@@ -22,6 +22,7 @@ import (
 	"github.com/actionservice/actionservice/local/stack"
 	"github.com/actionservice/actionservice/local/stepfunctions"
 	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/logging"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/store"
@@ -38,10 +39,12 @@ func startActions(t *testing.T, skipTime bool) *e2e {
 
 func startActionsTB(t testing.TB, skipTime bool) *e2e {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs, emf := &lockedBuffer{}, &lockedBuffer{}
 	c := stack.Config{
-		Log:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Addr: "127.0.0.1:0", SFNAddr: "127.0.0.1:0", Sweep: -1, OutsideTimeout: 5 * time.Second,
+		// The functions' own handler, as in Lambda: the tests read the lines an operator reads.
+		Log:             slog.New(logging.NewHandler(logs, slog.LevelDebug)),
+		Metrics:         emf,
 		DynamoDBOptions: []func(*dynamodb.Options){sdkRetriesWithoutBackoff},
 		Service: service.Config{TicketsTable: "tickets", TokensTable: "tokens", IdentityTable: "identity",
 			WaitCap: 20 * time.Second, ParamsKeyFile: filepath.Join(t.TempDir(), "params.key")},
@@ -58,7 +61,7 @@ func startActionsTB(t testing.TB, skipTime bool) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	return &e2e{t: t, stack: s, logs: logs}
+	return &e2e{t: t, stack: s, logs: logs, metrics: emf}
 }
 
 // sdkRetriesWithoutBackoff keeps the SDK's three attempts at a throttled DynamoDB request but

@@ -26,8 +26,8 @@ import (
 type e2e struct {
 	t     testing.TB
 	stack *stack.Stack
-	// logs holds what the stack logged (action stacks only).
-	logs *lockedBuffer
+	// logs and metrics hold what the stack logged and its EMF lines (action stacks only).
+	logs, metrics *lockedBuffer
 }
 
 func start(t *testing.T) *e2e { return startWith(t, nil) }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -24,6 +25,7 @@ import (
 	"github.com/actionservice/actionservice/api"
 	"github.com/actionservice/actionservice/local/apigateway"
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
+	"github.com/actionservice/actionservice/local/invocation"
 	"github.com/actionservice/actionservice/local/samtemplate"
 	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/local/stepfunctions"
@@ -31,6 +33,7 @@ import (
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/reconcile"
 	"github.com/actionservice/actionservice/shared/secrets"
@@ -67,7 +70,10 @@ type Config struct {
 	// DynamoDBOptions adjust the stack's DynamoDB client (tests shorten the SDK's retry backoff).
 	DynamoDBOptions []func(*dynamodb.Options)
 	Service         service.Config
-	Log             *slog.Logger
+	// Log receives the functions' and the stack's log lines (slog.Default when nil).
+	Log *slog.Logger
+	// Metrics receives the functions' Embedded Metric Format lines (none when nil).
+	Metrics io.Writer
 }
 
 // Stack is a running local stack.
@@ -135,6 +141,10 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 	// reconcile, whatever STATE_MACHINE_ARN_PREFIX says.
 	c.Service.StateMachineARNPrefix = MachineARNPrefix()
 	s = &Stack{served: make(chan struct{}), DynamoDBEndpoint: c.DynamoDBEndpoint, Service: c.Service}
+	var emf *metrics.Emitter
+	if c.Metrics != nil {
+		emf = metrics.New(c.Metrics, nil)
+	}
 	var runCtx context.Context
 	runCtx, s.cancel = context.WithCancel(context.Background())
 	// A failed start stops what it started; the returns name no stack, so keep this one.
@@ -211,7 +221,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		return nil, err
 	}
 	s.functions = map[string]lambda.Handler{}
-	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log}) {
+	for name, h := range steps.Handlers(steps.Deps{Tickets: s.Tickets, Identity: s.Identity, Outside: outsideClient, Log: c.Log, Metrics: emf}) {
 		s.functions[name] = h
 		fn, ok := tpl.Functions[name]
 		if !ok {
@@ -229,16 +239,18 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		l.Close()
 		return nil, err
 	}
-	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log)
+	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log, emf)
 	s.functions[reconcilerLogicalID] = lambda.NewHandler(s.Reconciler.HandleEvent)
 	authorizer := auth.NewAuthorizer(s.Tokens)
+	authorizer.Log = c.Log
 	s.functions[authorizerLogicalID] = lambda.NewHandler(authorizer.Handle)
 	s.functions[catalogueLogicalID] = lambda.NewHandler(catalogueResource(service.CatalogueLoader(s.Identity, c.Log)))
 	if c.Sweep > 0 {
-		go s.Reconciler.Run(runCtx, c.Sweep, sweepGrace)
+		go sweep(runCtx, s.Reconciler, c.Sweep, c.Log)
 	}
 
 	api := service.NewAPI(c.Service, s.Tickets, service.Starter(c.Service, s.SFN), s.Identity, c.Log)
+	api.Metrics = emf
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {
 		handlers[rt.Name] = service.RouteHandler(api, rt)
@@ -270,6 +282,24 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		}
 	}()
 	return s, nil
+}
+
+// sweep runs the reconciler every interval until ctx ends: the local stand-in for the
+// template's schedule, each sweep an invocation of its own as each scheduled event is.
+func sweep(ctx context.Context, r *reconcile.Reconciler, interval time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			ictx := invocation.Context(ctx, "")
+			if _, err := r.Sweep(ictx, sweepGrace); err != nil && ctx.Err() == nil {
+				log.ErrorContext(ictx, "reconcile sweep", "err", err)
+			}
+		}
+	}
 }
 
 // serveOpenAPI answers GET /openapi.yaml with the API's contract, for a client generator or

@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	// Aliased: the engine has its own type invocation (a result).
+	lambdainvocation "github.com/actionservice/actionservice/local/invocation"
+	"github.com/actionservice/actionservice/shared/logging"
 )
 
 // Options configure an Engine. The zero value is usable: real clock, empty registry,
@@ -354,7 +358,8 @@ func (e *Engine) StartExecution(smArn, name, input string) (string, time.Time, e
 		}
 		return "", time.Time{}, apiErr("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// Every Task of the execution runs in one trace, as Step Functions' active tracing gives it.
+	ctx, cancel := context.WithCancel(logging.WithTraceHeader(context.Background(), lambdainvocation.NewTraceHeader(e.clock.Now())))
 	ex := &execution{
 		eng: e, machine: m, def: m.def, arn: arn, name: name, input: input, inputVal: inputVal,
 		startDate: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel, done: make(chan struct{}),

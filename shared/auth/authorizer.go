@@ -18,6 +18,8 @@ var ErrUnauthorized = errors.New("Unauthorized")
 // a request by the same code.
 type Authorizer struct {
 	tokens *Tokens
+	// Log receives the authorizer's log lines (slog.Default when nil).
+	Log *slog.Logger
 }
 
 // NewAuthorizer returns an authorizer that checks tokens against the store.
@@ -46,9 +48,16 @@ func (a *Authorizer) Handle(ctx context.Context, req events.APIGatewayCustomAuth
 	case errors.Is(err, ErrMissingToken), errors.Is(err, ErrInvalidToken):
 		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	default:
-		slog.ErrorContext(ctx, "authorizer could not judge token", "err", err)
+		a.log().ErrorContext(ctx, "authorizer could not judge token", "err", err)
 		return events.APIGatewayCustomAuthorizerResponse{}, err
 	}
+}
+
+func (a *Authorizer) log() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.Default()
 }
 
 func policy(p Principal, effect, methodArn string) events.APIGatewayCustomAuthorizerResponse {

@@ -70,7 +70,7 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 			refused = err
 			t.Fail(ticket.Error, ticket.NotFound, notFound.Error(), now)
 		case err != nil:
-			a.logger().Error("could not resolve the action's target", "requestId", RequestID(r), "action", action.Name, "err", err)
+			a.logger().ErrorContext(r.Context(), "could not resolve the action's target", "action", action.Name, "err", err)
 			WriteProblem(w, r, http.StatusServiceUnavailable, "the identity records could not be read; nothing was stored. Retry later.")
 			return
 		default:
@@ -95,7 +95,7 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 			a.failStart(w, r, stored, err)
 			return
 		}
-		a.logger().Info("action submitted", "requestId", RequestID(r), "ticketId", stored.ID, "action", stored.Action, "account", p.AccountID, "repeat", !first)
+		a.logger().InfoContext(r.Context(), "action submitted", "ticketId", stored.ID, "action", stored.Action, "account", p.AccountID, "repeat", !first)
 	}
 	stored, err = a.awaitTerminal(r.Context(), stored, wait)
 	if err != nil {
@@ -114,7 +114,7 @@ func inputOf(t *ticket.Ticket) workflow.Input {
 // failStart records that the execution could not start, so the ticket tells the truth, and
 // answers 503.
 func (a *API) failStart(w http.ResponseWriter, r *http.Request, t *ticket.Ticket, cause error) {
-	a.logger().Error("could not start execution", "requestId", RequestID(r), "ticketId", t.ID, "err", cause)
+	a.logger().ErrorContext(r.Context(), "could not start execution", "ticketId", t.ID, "err", cause)
 	_, err := a.Tickets.Update(r.Context(), t.ID, func(t *ticket.Ticket) error {
 		if t.Status.Terminal() {
 			return nil
@@ -123,7 +123,7 @@ func (a *API) failStart(w http.ResponseWriter, r *http.Request, t *ticket.Ticket
 		return nil
 	})
 	if err != nil {
-		a.logger().Error("could not record the failed start", "ticketId", t.ID, "err", err)
+		a.logger().ErrorContext(r.Context(), "could not record the failed start", "ticketId", t.ID, "err", err)
 	}
 	WriteProblem(w, r, http.StatusServiceUnavailable, fmt.Sprintf("job %s could not be started; it is recorded ERROR. Retry later.", t.ID))
 }
@@ -209,7 +209,7 @@ func (a *API) restartJob(w http.ResponseWriter, r *http.Request) {
 		a.failStart(w, r, t, err)
 		return
 	}
-	a.logger().Info("job restarted", "requestId", RequestID(r), "ticketId", t.ID, "execution", t.Execution)
+	a.logger().InfoContext(r.Context(), "job restarted", "execution", t.Execution)
 	t, err = a.awaitTerminal(r.Context(), t, wait)
 	if err != nil {
 		a.writeStoreError(w, r, err)

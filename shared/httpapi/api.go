@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/logging"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/store"
+	"github.com/actionservice/actionservice/shared/ticket"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond).
@@ -36,6 +39,8 @@ type API struct {
 	// WaitCap bounds every timeOut wait.
 	WaitCap time.Duration
 	Log     *slog.Logger
+	// Metrics receives each route's Latency (none when nil).
+	Metrics *metrics.Emitter
 }
 
 // handlers maps each route of the routing table to its handler.
@@ -85,12 +90,73 @@ func (a *API) Handler(routes ...Route) http.Handler {
 		if !rt.Public {
 			next = requirePrincipal(next)
 		}
-		mux.Handle(rt.Pattern(), limitBody(next))
+		mux.Handle(rt.Pattern(), a.observe(rt, limitBody(next)))
 	}
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, r, http.StatusNotFound, "no resource at "+r.URL.Path)
 	}))
-	return strictPaths(a.recoverPanics(mux))
+	return strictPaths(logContext(a.recoverPanics(mux)))
+}
+
+// KeyAPIRequestID is the log key of API Gateway's request id, the one a client reads in a
+// problem document and the X-Amzn-Requestid header (requestId is the Lambda invocation's).
+const KeyAPIRequestID = "apiRequestId"
+
+// logContext makes every log line of the request carry API Gateway's request id.
+func logContext(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := RequestID(r); id != "" {
+			r = r.WithContext(logging.With(r.Context(), slog.String(KeyAPIRequestID, id)))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// observe is what every route reports: its log lines carry the ticket id of its path, and
+// each request ends with one "request" line and the route's Latency metric.
+func (a *API) observe(rt Route, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		if id := r.PathValue("ticketId"); ticket.ValidID(id) {
+			r = r.WithContext(logging.With(r.Context(), slog.String("ticketId", id)))
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		took := time.Since(start)
+		a.logger().InfoContext(r.Context(), "request", "route", rt.Name, "method", r.Method, "status", sw.status(), "durationMs", metrics.Millis(took))
+		a.Metrics.Put(r.Context(), metrics.Latency, metrics.Milliseconds, metrics.Millis(took),
+			[]metrics.Dimension{{Name: "Route", Value: rt.Name}}, map[string]string{"status": strconv.Itoa(sw.status())})
+	})
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the adapter's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
 }
 
 func (a *API) logger() *slog.Logger {
@@ -119,7 +185,7 @@ func (a *API) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				a.logger().Error("panic in handler", "requestId", RequestID(r), "path", r.URL.Path,
+				a.logger().ErrorContext(r.Context(), "panic in handler", "path", r.URL.Path,
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				WriteProblem(w, r, http.StatusInternalServerError, "unexpected error; quote the requestId when reporting it")
 			}
@@ -176,10 +242,10 @@ func (a *API) writeStoreError(w http.ResponseWriter, r *http.Request, err error)
 	case errors.Is(err, store.ErrConflict):
 		WriteProblem(w, r, http.StatusConflict, "the job changed while the request ran; read it again")
 	case errors.Is(err, store.ErrUnavailable):
-		a.logger().Error("ticket store unavailable", "requestId", RequestID(r), "err", err)
+		a.logger().ErrorContext(r.Context(), "ticket store unavailable", "err", err)
 		WriteProblem(w, r, http.StatusServiceUnavailable, "the ticket store is unavailable; retry later")
 	default:
-		a.logger().Error("request failed", "requestId", RequestID(r), "err", err)
+		a.logger().ErrorContext(r.Context(), "request failed", "err", err)
 		WriteProblem(w, r, http.StatusInternalServerError, "unexpected error; quote the requestId when reporting it")
 	}
 }

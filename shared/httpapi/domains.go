@@ -37,10 +37,10 @@ func (a *API) writeIdentityError(w http.ResponseWriter, r *http.Request, err err
 	case errors.As(err, &refused) && refused.Category == ticket.UserInput:
 		WriteProblem(w, r, http.StatusBadRequest, refused.Message)
 	case errors.As(err, &unavailable):
-		a.logger().Error("identity store unavailable", "requestId", RequestID(r), "err", err)
+		a.logger().ErrorContext(r.Context(), "identity store unavailable", "err", err)
 		WriteProblem(w, r, http.StatusServiceUnavailable, "the identity store is unavailable; retry later")
 	default:
-		a.logger().Error("request failed", "requestId", RequestID(r), "err", err)
+		a.logger().ErrorContext(r.Context(), "request failed", "err", err)
 		WriteProblem(w, r, http.StatusInternalServerError, "unexpected error; quote the requestId when reporting it")
 	}
 }
@@ -260,7 +260,7 @@ func (a *API) createDomain(w http.ResponseWriter, r *http.Request) {
 		a.writeIdentityError(w, r, err)
 		return
 	}
-	a.logger().Info("domain created", "requestId", RequestID(r), "domainId", d.DomainID, "by", principal(r).UserID)
+	a.logger().InfoContext(r.Context(), "domain created", "domainId", d.DomainID, "by", principal(r).UserID)
 	w.Header().Set("Location", clientPath(r, "/domains/"+d.DomainID))
 	a.writeDomain(w, r, media, http.StatusCreated, d)
 }
@@ -319,7 +319,7 @@ func (a *API) deleteDomain(w http.ResponseWriter, r *http.Request) {
 		a.writeIdentityError(w, r, err)
 		return
 	}
-	a.logger().Info("domain deleted", "requestId", RequestID(r), "domainId", d.DomainID, "by", principal(r).UserID)
+	a.logger().InfoContext(r.Context(), "domain deleted", "domainId", d.DomainID, "by", principal(r).UserID)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -578,7 +578,7 @@ func (a *API) transferOwnership(w http.ResponseWriter, r *http.Request) {
 		a.writeIdentityError(w, r, err)
 		return
 	}
-	a.logger().Info("domain ownership transferred", "requestId", RequestID(r), "domainId", d.DomainID, "owner", userID, "by", principal(r).UserID)
+	a.logger().InfoContext(r.Context(), "domain ownership transferred", "domainId", d.DomainID, "owner", userID, "by", principal(r).UserID)
 	writeAny(w, r, media, http.StatusOK, map[string]userJSON{"user": userJSONOf(u)}, userXMLOf(u, []string{u.UserID}))
 }
 

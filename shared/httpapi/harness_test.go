@@ -19,6 +19,7 @@ import (
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/logging"
 	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -60,7 +61,7 @@ func newHarness(t testing.TB) *harness {
 	log := &syncBuffer{}
 	ids := identity.New(db, "identity")
 	api := &httpapi.API{Tickets: tickets, Executions: &executions{}, Directory: ids, Identity: ids,
-		Log: slog.New(slog.NewJSONHandler(log, nil))}
+		Log: slog.New(logging.NewHandler(log, slog.LevelDebug))}
 	return &harness{t: t, api: api, tickets: tickets, db: db, server: server, log: log}
 }
 

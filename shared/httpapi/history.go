@@ -91,7 +91,7 @@ func (a *API) visibleDomain(w http.ResponseWriter, r *http.Request, op auth.Oper
 	if _, err := a.Directory.GetDomain(r.Context(), id); identity.IsNotFound(err) {
 		return noSuch()
 	} else if err != nil {
-		a.logger().Error("could not read the domain", "requestId", RequestID(r), "domainId", id, "err", err)
+		a.logger().ErrorContext(r.Context(), "could not read the domain", "domainId", id, "err", err)
 		WriteProblem(w, r, http.StatusServiceUnavailable, "the identity records could not be read; retry later")
 		return "", false
 	}

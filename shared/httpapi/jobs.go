@@ -270,7 +270,7 @@ func (a *API) deleteErrorJobs(w http.ResponseWriter, r *http.Request) {
 	if scoped(r, &q) {
 		n, err = a.Tickets.DeleteAll(ctx, q)
 	}
-	a.logger().Info("deleted error jobs", "requestId", RequestID(r), "category", c, "count", n, "by", principal(r).UserID, "err", err)
+	a.logger().InfoContext(r.Context(), "deleted error jobs", "category", c, "count", n, "by", principal(r).UserID, "err", err)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
 		w.Header().Set("Retry-After", "0")

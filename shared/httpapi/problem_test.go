@@ -76,7 +76,7 @@ func TestHandlerPanicAnswers500ProblemWithoutStackTrace(t *testing.T) {
 		t.Errorf("the client sees internals: %s", r.Body)
 	}
 	log := h.log.String()
-	if !strings.Contains(log, `"msg":"panic in handler"`) || !strings.Contains(log, "c6af9ac6-7b61-11e6-9a41-93e8deadbeef") || !strings.Contains(log, "goroutine") {
+	if !strings.Contains(log, `"message":"panic in handler"`) || !strings.Contains(log, "c6af9ac6-7b61-11e6-9a41-93e8deadbeef") || !strings.Contains(log, "goroutine") {
 		t.Errorf("the panic is not logged with its request id and stack: %s", log)
 	}
 }

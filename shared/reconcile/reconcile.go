@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
 	"github.com/actionservice/actionservice/shared/workflow"
@@ -32,6 +33,8 @@ type Reconciler struct {
 	ARNPrefix string
 	Now       func() time.Time
 	Log       *slog.Logger
+	// Metrics counts the jobs it ends (none when nil).
+	Metrics *metrics.Emitter
 }
 
 func (r *Reconciler) now() time.Time {
@@ -46,7 +49,7 @@ func (r *Reconciler) now() time.Time {
 // the ticket.
 func (r *Reconciler) Ended(ctx context.Context, ticketID, execution, status, errName, cause string) (bool, error) {
 	changed := false
-	_, err := r.Tickets.Update(ctx, ticketID, func(t *ticket.Ticket) error {
+	ended, err := r.Tickets.Update(ctx, ticketID, func(t *ticket.Ticket) error {
 		changed = false
 		if t.Status.Terminal() || (t.Execution != "" && t.Execution != execution) {
 			return store.ErrUnchanged
@@ -95,7 +98,10 @@ func (r *Reconciler) Ended(ctx context.Context, ticketID, execution, status, err
 		if cause != "" {
 			failure += ": " + cause
 		}
-		r.log().Warn("reconciled a ticket its execution left unfinished", "ticketId", ticketID, "execution", execution, "status", status, "err", failure)
+		r.log().WarnContext(ctx, "reconciled a ticket its execution left unfinished", "ticketId", ticketID, "execution", execution, "status", status, "err", failure)
+		r.Metrics.Put(ctx, metrics.Jobs, metrics.Count, 1,
+			[]metrics.Dimension{{Name: "Action", Value: ended.Action}, {Name: "Outcome", Value: string(ended.Status)}},
+			map[string]string{"ticketId": ticketID})
 	}
 	return changed, err
 }
@@ -146,7 +152,7 @@ const SweepGrace = 5 * time.Minute
 func (r *Reconciler) HandleEvent(ctx context.Context, ev events.CloudWatchEvent) error {
 	if ev.DetailType == "Scheduled Event" {
 		n, err := r.Sweep(ctx, SweepGrace)
-		r.log().Info("reconcile sweep", "ended", n, "err", err)
+		r.log().InfoContext(ctx, "reconcile sweep", "ended", n, "err", err)
 		return err
 	}
 	var d statusChange
@@ -158,7 +164,7 @@ func (r *Reconciler) HandleEvent(ctx context.Context, ev events.CloudWatchEvent)
 	}
 	var in workflow.Input
 	if err := json.Unmarshal([]byte(d.Input), &in); err != nil || in.TicketID == "" {
-		r.log().Error("execution input names no ticket", "execution", d.ExecutionArn)
+		r.log().ErrorContext(ctx, "execution input names no ticket", "execution", d.ExecutionArn)
 		return nil
 	}
 	_, err := r.Ended(ctx, in.TicketID, d.Name, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
@@ -221,22 +227,6 @@ func (r *Reconciler) check(ctx context.Context, t *ticket.Ticket, cutoff time.Ti
 func (r *Reconciler) executionARN(t *ticket.Ticket) string {
 	machine := r.ARNPrefix + t.Action
 	return strings.Replace(machine, ":stateMachine:", ":execution:", 1) + ":" + t.Execution
-}
-
-// Run sweeps every interval until ctx ends (the local stack's stand-in for the event rule).
-func (r *Reconciler) Run(ctx context.Context, interval, grace time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, err := r.Sweep(ctx, grace); err != nil && ctx.Err() == nil {
-				r.log().Error("reconcile sweep", "err", err)
-			}
-		}
-	}
 }
 
 func boolToInt(b bool) int {

@@ -22,6 +22,8 @@ import (
 	"github.com/actionservice/actionservice/shared/cloud"
 	"github.com/actionservice/actionservice/shared/httpapi"
 	"github.com/actionservice/actionservice/shared/identity"
+	"github.com/actionservice/actionservice/shared/logging"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/reconcile"
 	"github.com/actionservice/actionservice/shared/secrets"
@@ -78,9 +80,10 @@ func ConfigFromEnv() (Config, error) {
 	return c, nil
 }
 
-// Logger is the structured JSON logger every component logs through.
+// Logger is the logger every component logs through: Lambda's JSON log lines on stdout, as
+// lambdacontext.NewLogger writes them (see package logging).
 func Logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	return logging.New(os.Stdout)
 }
 
 // NewAPI builds the HTTP API on a tickets store, an execution starter and the identity
@@ -127,8 +130,8 @@ func Starter(c Config, sfnClient *sfn.Client) *workflow.Starter {
 }
 
 // Reconciler ends the tickets whose executions ended without them, asking sfnClient.
-func Reconciler(c Config, tickets *store.Store, sfnClient *sfn.Client, log *slog.Logger) *reconcile.Reconciler {
-	return &reconcile.Reconciler{Tickets: tickets, SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix, Log: log}
+func Reconciler(c Config, tickets *store.Store, sfnClient *sfn.Client, log *slog.Logger, m *metrics.Emitter) *reconcile.Reconciler {
+	return &reconcile.Reconciler{Tickets: tickets, SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix, Log: log, Metrics: m}
 }
 
 // lambdaEnv is what every Lambda of the service is configured from: the service's
@@ -139,10 +142,13 @@ type lambdaEnv struct {
 	AWS       aws.Config
 	Endpoints cloud.Endpoints
 	Log       *slog.Logger
+	Metrics   *metrics.Emitter
 }
 
 func mustLambdaEnv() lambdaEnv {
-	e := lambdaEnv{Log: Logger(), Endpoints: cloud.EndpointsFromEnv()}
+	e := lambdaEnv{Log: Logger(), Metrics: metrics.New(os.Stdout, nil), Endpoints: cloud.EndpointsFromEnv()}
+	// Whatever logs through slog's default writes the service's lines too.
+	slog.SetDefault(e.Log)
 	var err error
 	if e.Config, err = ConfigFromEnv(); err != nil {
 		fail(e.Log, "configuration", err)
@@ -183,6 +189,7 @@ func StartRouteLambda(name string) {
 		fail(e.Log, "routing table", fmt.Errorf("no route %q", name))
 	}
 	api := NewAPI(e.Config, e.tickets(), Starter(e.Config, e.stepFunctions()), Identity(e.Config, e.dynamoDB()), e.Log)
+	api.Metrics = e.Metrics
 	lambda.Start(RouteProxy(api, route))
 }
 
@@ -190,7 +197,9 @@ func StartRouteLambda(name string) {
 // store, configured from the environment. It does not return.
 func StartAuthorizerLambda() {
 	e := mustLambdaEnv()
-	lambda.Start(auth.NewAuthorizer(Tokens(e.Config, e.dynamoDB())).Handle)
+	a := auth.NewAuthorizer(Tokens(e.Config, e.dynamoDB()))
+	a.Log = e.Log
+	lambda.Start(a.Handle)
 }
 
 // StartStepLambda runs one step function of the sagas (a System.LogicalID of the catalogue,
@@ -207,6 +216,7 @@ func StartStepLambda(function string) {
 		Identity: Identity(e.Config, e.dynamoDB()),
 		Outside:  outside.NewClient(oc, nil),
 		Log:      e.Log,
+		Metrics:  e.Metrics,
 	}
 	lambda.Start(steps.RunnerFor(deps, function).Handle)
 }
@@ -215,7 +225,7 @@ func StartStepLambda(function string) {
 // It does not return.
 func StartReconcilerLambda() {
 	e := mustLambdaEnv()
-	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log).HandleEvent)
+	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log, e.Metrics).HandleEvent)
 }
 
 // CatalogueLoader is the work of the custom resource that loads the service catalogue
@@ -226,7 +236,7 @@ func CatalogueLoader(ids *identity.Store, log *slog.Logger) func(context.Context
 	return func(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
 		if ev.RequestType != cfn.RequestDelete {
 			if err := ids.LoadCatalogue(ctx, identity.Catalogue()); err != nil {
-				log.Error("load the service catalogue", "err", err)
+				log.ErrorContext(ctx, "load the service catalogue", "err", err)
 				return "", nil, err
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/lambdafn"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -22,6 +23,7 @@ type Deps struct {
 	Outside  Invoker
 	Now      func() time.Time
 	Log      *slog.Logger
+	Metrics  *metrics.Emitter
 }
 
 // Handlers answers every step function's handler, keyed by logical name: each runs the steps
@@ -29,7 +31,7 @@ type Deps struct {
 func Handlers(d Deps) map[string]lambda.Handler {
 	out := map[string]lambda.Handler{}
 	for fn, work := range Work(d) {
-		r := NewRunner(d.Tickets, work, d.Now, d.Log)
+		r := NewRunner(d.Tickets, work, d.Now, d.Log, d.Metrics)
 		// lambdafn, not lambda.NewHandler: the local engine invokes one function from many
 		// executions at once (see package lambdafn).
 		out[fn] = lambdafn.New(r.Handle)
@@ -39,7 +41,7 @@ func Handlers(d Deps) map[string]lambda.Handler {
 
 // Runner answers the runner of one step function (by logical name).
 func RunnerFor(d Deps, function string) *Runner {
-	return NewRunner(d.Tickets, Work(d)[function], d.Now, d.Log)
+	return NewRunner(d.Tickets, Work(d)[function], d.Now, d.Log, d.Metrics)
 }
 
 // Work is the table of performers of each step function, keyed by step name. It follows the

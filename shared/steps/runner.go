@@ -8,19 +8,20 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/logging"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
@@ -33,12 +34,6 @@ const (
 	PhaseUndoFailed = "undoFailed"
 	PhaseTimedOut   = "timedOut"
 	PhaseFailed     = "failed"
-)
-
-// MetricNamespace and MetricRollbackFailed name the CloudWatch metric of a failed compensation.
-const (
-	MetricNamespace      = "ActionService"
-	MetricRollbackFailed = "RollbackFailed"
 )
 
 // Payload is a Task's input (docs/saga.md, "Step payload").
@@ -91,14 +86,14 @@ type Runner struct {
 	Now func() time.Time
 	// Log receives the runner's log lines (slog.Default when nil).
 	Log *slog.Logger
-	// Metrics receives CloudWatch Embedded Metric Format lines (os.Stdout when nil).
-	Metrics io.Writer
+	// Metrics receives the runner's metrics (none when nil).
+	Metrics *metrics.Emitter
 }
 
 // NewRunner returns a runner on a tickets store (built by the caller with its sealer) with the
 // given performers.
-func NewRunner(tickets *store.Store, work map[string]Performer, now func() time.Time, log *slog.Logger) *Runner {
-	return &Runner{Tickets: tickets, Work: work, Now: now, Log: log}
+func NewRunner(tickets *store.Store, work map[string]Performer, now func() time.Time, log *slog.Logger, m *metrics.Emitter) *Runner {
+	return &Runner{Tickets: tickets, Work: work, Now: now, Log: log, Metrics: m}
 }
 
 func (r *Runner) now() time.Time {
@@ -116,11 +111,59 @@ func (r *Runner) log() *slog.Logger {
 }
 
 // Handle is the Lambda handler: it runs one phase of one step. Results are always {} (the
-// ticket is the record); errors are *StepFailed, *StepTransient or *JobCancelled.
+// ticket is the record); errors are *StepFailed, *StepTransient or *JobCancelled. Every log
+// line of the run carries the ticket id, the step and the phase; the run's duration and
+// outcome are the StepDuration metric.
 func (r *Runner) Handle(ctx context.Context, in Payload) (map[string]any, error) {
 	if !ticket.ValidID(in.TicketID) {
 		return nil, &StepFailed{Step: in.Step, Category: ticket.Internal, Description: fmt.Sprintf("invalid ticket id %q", in.TicketID)}
 	}
+	ctx = logging.With(ctx, slog.String("ticketId", in.TicketID), slog.String("step", in.Step), slog.String("phase", in.Phase))
+	start := r.now()
+	err := r.run(ctx, in)
+	outcome := "OK"
+	if err != nil {
+		outcome = errorName(err)
+	}
+	// The failed phase has no step: it is the state machines' RecordFailure state, and a
+	// dimension must have a value.
+	step := cmp.Or(in.Step, actions.RecordFailureState)
+	r.Metrics.Put(ctx, metrics.StepDuration, metrics.Milliseconds, metrics.Millis(r.now().Sub(start)),
+		[]metrics.Dimension{{Name: "Step", Value: step}, {Name: "Phase", Value: in.Phase}, {Name: "Outcome", Value: outcome}},
+		map[string]string{"ticketId": in.TicketID})
+	if outcome == "StepTransient" {
+		r.Metrics.Put(ctx, metrics.Retries, metrics.Count, 1, []metrics.Dimension{{Name: "Step", Value: step}}, map[string]string{"ticketId": in.TicketID})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{}, nil
+}
+
+// errorName is the ASL error name of a step error (the Go type name aws-lambda-go reports).
+func errorName(err error) string {
+	var sf *StepFailed
+	var st *StepTransient
+	var jc *JobCancelled
+	switch {
+	case errors.As(err, &sf):
+		return "StepFailed"
+	case errors.As(err, &st):
+		return "StepTransient"
+	case errors.As(err, &jc):
+		return "JobCancelled"
+	}
+	return "Unknown"
+}
+
+// jobEnded counts a job that reached a terminal status, by action and outcome.
+func (r *Runner) jobEnded(ctx context.Context, t *ticket.Ticket) {
+	r.Metrics.Put(ctx, metrics.Jobs, metrics.Count, 1,
+		[]metrics.Dimension{{Name: "Action", Value: t.Action}, {Name: "Outcome", Value: string(t.Status)}},
+		map[string]string{"ticketId": t.ID})
+}
+
+func (r *Runner) run(ctx context.Context, in Payload) error {
 	var err error
 	switch in.Phase {
 	case PhaseDo:
@@ -136,10 +179,7 @@ func (r *Runner) Handle(ctx context.Context, in Payload) (map[string]any, error)
 	default:
 		err = &StepFailed{Step: in.Step, Category: ticket.Internal, Description: fmt.Sprintf("unknown phase %q", in.Phase)}
 	}
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{}, nil
+	return err
 }
 
 // deadline is the job's deadline: the payload's, else the ticket's; zero when none.
@@ -229,13 +269,13 @@ func (r *Runner) do(ctx context.Context, in Payload) error {
 	}
 
 	if cat, desc, permanent := classify(step, werr); permanent {
-		r.log().WarnContext(ctx, "step failed", "ticketId", t.ID, "step", step, "category", cat, "err", werr)
+		r.log().WarnContext(ctx, "step failed", "category", cat, "err", werr)
 		return r.fail(ctx, t.ID, step, cat, desc)
 	}
 	if r.passed(dl) || (errors.Is(wctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil) {
 		return r.cancelAtDeadline(ctx, t.ID, step)
 	}
-	r.log().WarnContext(ctx, "step failed transiently", "ticketId", t.ID, "step", step, "err", werr)
+	r.log().WarnContext(ctx, "step failed transiently", "err", werr)
 	return &StepTransient{Step: step, Message: werr.Error()}
 }
 
@@ -261,7 +301,7 @@ func (r *Runner) start(ctx context.Context, in Payload) (*ticket.Ticket, error) 
 		return nil, &JobCancelled{TicketID: t.ID, Step: step, Reason: "ticket already " + string(t.Status)}
 	}
 	if t.Steps[step] == ticket.StepComplete {
-		r.log().InfoContext(ctx, "step already complete, skipped", "ticketId", t.ID, "step", step)
+		r.log().InfoContext(ctx, "step already complete, skipped")
 		if in.Final {
 			return nil, r.record(ctx, t, in, nil)
 		}
@@ -327,9 +367,10 @@ func (r *Runner) record(ctx context.Context, t *ticket.Ticket, in Payload, resul
 	if err != nil {
 		return storeError(step, err)
 	}
-	r.log().InfoContext(ctx, "step complete", "ticketId", t.ID, "step", step)
+	r.log().InfoContext(ctx, "step complete")
 	if in.Final {
-		r.log().InfoContext(ctx, "job complete", "ticketId", t.ID)
+		r.log().InfoContext(ctx, "job complete")
+		r.jobEnded(ctx, t)
 	}
 	return nil
 }
@@ -360,7 +401,7 @@ func (r *Runner) cancelAtDeadline(ctx context.Context, id, step string) error {
 	}); err != nil {
 		return storeError(step, err)
 	}
-	r.log().WarnContext(ctx, "deadline passed", "ticketId", id, "step", step)
+	r.log().WarnContext(ctx, "deadline passed")
 	return &JobCancelled{TicketID: id, Step: step, Reason: "deadline passed"}
 }
 
@@ -412,7 +453,7 @@ func (r *Runner) undo(ctx context.Context, in Payload) error {
 		// back, a follow-up write refused): the rollback enters at its own compensation.
 		undo = func() (bool, error) { return a.UndoAttempt(ctx, t) }
 	default:
-		r.log().InfoContext(ctx, "nothing to undo", "ticketId", t.ID, "step", step, "stepStatus", seen)
+		r.log().InfoContext(ctx, "nothing to undo", "stepStatus", seen)
 		return nil
 	}
 	undone, uerr := undo()
@@ -420,18 +461,18 @@ func (r *Runner) undo(ctx context.Context, in Payload) error {
 		cat, desc, permanent := classify("Undo"+step, uerr)
 		switch {
 		case permanent && cat == ticket.NotFound:
-			r.log().InfoContext(ctx, "compensation found nothing to undo", "ticketId", t.ID, "step", step, "err", uerr)
+			r.log().InfoContext(ctx, "compensation found nothing to undo", "err", uerr)
 			undone = seen == ticket.StepComplete
 		case permanent:
-			r.log().ErrorContext(ctx, "compensation failed", "ticketId", t.ID, "step", step, "err", uerr)
+			r.log().ErrorContext(ctx, "compensation failed", "err", uerr)
 			return &StepFailed{Step: step, Category: cat, Description: desc}
 		default:
-			r.log().WarnContext(ctx, "compensation failed transiently", "ticketId", t.ID, "step", step, "err", uerr)
+			r.log().WarnContext(ctx, "compensation failed transiently", "err", uerr)
 			return &StepTransient{Step: step, Message: uerr.Error()}
 		}
 	}
 	if !undone {
-		r.log().InfoContext(ctx, "the failed step had made nothing", "ticketId", t.ID, "step", step, "stepStatus", seen)
+		r.log().InfoContext(ctx, "the failed step had made nothing", "stepStatus", seen)
 		return nil
 	}
 	// The compensation happened: record it even on a ticket ended meanwhile (the reconciler),
@@ -445,7 +486,8 @@ func (r *Runner) undo(ctx context.Context, in Payload) error {
 	}); err != nil && !errors.Is(err, errLeave) {
 		return storeError(step, err)
 	}
-	r.log().InfoContext(ctx, "step rolled back", "ticketId", t.ID, "step", step)
+	r.log().InfoContext(ctx, "step rolled back")
+	r.Metrics.Put(ctx, metrics.Rollbacks, metrics.Count, 1, []metrics.Dimension{{Name: "Step", Value: step}}, map[string]string{"ticketId": t.ID})
 	return nil
 }
 
@@ -458,34 +500,10 @@ func (r *Runner) undoFailed(ctx context.Context, in Payload) error {
 		return storeError(step, err)
 	}
 	errName, cause := catchParts(in.Error)
-	r.log().ErrorContext(ctx, "rollback failed: manual clean-up needed",
-		"ticketId", in.TicketID, "step", step, "err", errName+": "+cause)
-	r.emitRollbackFailed(in.TicketID, step)
+	r.log().ErrorContext(ctx, "rollback failed: manual clean-up needed", "err", errName+": "+cause)
+	// The template's RollbackFailedAlarm sums this metric over every Step.
+	r.Metrics.Put(ctx, metrics.RollbackFailed, metrics.Count, 1, []metrics.Dimension{{Name: "Step", Value: step}}, map[string]string{"ticketId": in.TicketID})
 	return nil
-}
-
-// emitRollbackFailed writes one CloudWatch Embedded Metric Format line: metric RollbackFailed
-// (Count) in namespace ActionService, by Step.
-func (r *Runner) emitRollbackFailed(ticketID, step string) {
-	w := r.Metrics
-	if w == nil {
-		w = os.Stdout
-	}
-	line := map[string]any{
-		"_aws": map[string]any{
-			"Timestamp": r.now().UnixMilli(),
-			"CloudWatchMetrics": []any{map[string]any{
-				"Namespace":  MetricNamespace,
-				"Dimensions": [][]string{{"Step"}},
-				"Metrics":    []any{map[string]string{"Name": MetricRollbackFailed, "Unit": "Count"}},
-			}},
-		},
-		"Step":               step,
-		"ticketId":           ticketID,
-		MetricRollbackFailed: 1,
-	}
-	b, _ := json.Marshal(line)
-	_, _ = w.Write(append(b, '\n'))
 }
 
 func (r *Runner) timedOut(ctx context.Context, in Payload) error {
@@ -496,14 +514,18 @@ func (r *Runner) timedOut(ctx context.Context, in Payload) error {
 		cat = ticket.Timeout
 	}
 	desc := fmt.Sprintf("%s: %s did not answer after retries: %s", step, systemName(step), cause)
-	if _, _, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
+	t, left, err := r.update(ctx, in.TicketID, func(t *ticket.Ticket) error {
 		setStep(t, step, ticket.StepTimedOut)
 		t.Fail(ticket.TimedOut, cat, desc, r.now())
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return storeError(step, err)
 	}
-	r.log().WarnContext(ctx, "job timed out", "ticketId", in.TicketID, "step", step, "category", cat)
+	r.log().WarnContext(ctx, "job timed out", "category", cat)
+	if !left {
+		r.jobEnded(ctx, t)
+	}
 	return nil
 }
 
@@ -555,7 +577,8 @@ func (r *Runner) failed(ctx context.Context, in Payload) error {
 		return storeError(in.Step, err)
 	}
 	if out != nil && out.Status.Terminal() {
-		r.log().InfoContext(ctx, "job failed", "ticketId", in.TicketID, "status", out.Status, "category", out.ErrorCategory)
+		r.log().InfoContext(ctx, "job failed", "status", out.Status, "category", out.ErrorCategory)
+		r.jobEnded(ctx, out)
 	}
 	return nil
 }

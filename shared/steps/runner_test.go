@@ -17,6 +17,8 @@ import (
 	localdynamodb "github.com/actionservice/actionservice/local/dynamodb"
 	"github.com/actionservice/actionservice/local/simulator"
 	"github.com/actionservice/actionservice/shared/actions"
+	"github.com/actionservice/actionservice/shared/logging"
+	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/outside"
 	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
@@ -86,8 +88,8 @@ func newFixture(t *testing.T) *fixture {
 	f.r = &steps.Runner{
 		Tickets: f.tickets, Work: work,
 		Now:     func() time.Time { return f.now },
-		Log:     slog.New(slog.NewJSONHandler(f.logs, nil)),
-		Metrics: f.metrics,
+		Log:     slog.New(logging.NewHandler(f.logs, slog.LevelDebug)),
+		Metrics: metrics.New(f.metrics, func() time.Time { return f.now }),
 	}
 	return f
 }
@@ -339,7 +341,13 @@ func TestUndoFailedRecordsLogsAndMetricThenJobIsInternal(t *testing.T) {
 		Step           string
 		RollbackFailed int
 	}
-	if err := json.Unmarshal(f.metrics.Bytes(), &emf); err != nil {
+	var line []byte
+	for _, l := range bytes.Split(f.metrics.Bytes(), []byte("\n")) {
+		if bytes.Contains(l, []byte(`"RollbackFailed":`)) {
+			line = l
+		}
+	}
+	if err := json.Unmarshal(line, &emf); err != nil {
 		t.Fatalf("metric line %q: %v", f.metrics, err)
 	}
 	if emf.AWS.CloudWatchMetrics[0].Namespace != "ActionService" || emf.AWS.CloudWatchMetrics[0].Metrics[0].Name != "RollbackFailed" ||
