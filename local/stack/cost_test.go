@@ -44,14 +44,14 @@ var requestsPerRun = map[string]int64{
 // before the history: +8 for createDomain, +1 for the others, and purgeDomain +11 with its
 // DeleteSwiftAccounts step.
 var writeUnitsPerRun = map[string]float64{
-	"createDomain":       48,
-	"createUser":         50,
+	"createDomain":       28,
+	"createUser":         26,
 	"createTenant":       20,
-	"activateService":    40,
-	"domainState":        30,
+	"activateService":    24,
+	"domainState":        22,
 	"userState":          20,
-	"createSwiftAccount": 30,
-	"purgeDomain":        90,
+	"createSwiftAccount": 22,
+	"purgeDomain":        34,
 }
 
 // TestCostOfEachAction measures what one successful run of each action costs and pins it:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -258,20 +259,78 @@ func (s *Store) List(ctx context.Context, q Query) (Page, error) {
 	want := q.Skip + q.Limit + 1
 	in.Limit = aws.Int32(int32(min(want, 1000)))
 	var page Page
+	var ids []string
 	seen := 0
 	err = s.each(ctx, in, func(r record) bool {
 		seen++
 		if seen <= q.Skip {
 			return true
 		}
-		if len(page.Tickets) == q.Limit {
-			page.Next = page.Tickets[q.Limit-1].ID
+		if len(ids) == q.Limit {
+			page.Next = ids[q.Limit-1]
 			return false
 		}
-		page.Tickets = append(page.Tickets, r.ticket())
+		ids = append(ids, r.TicketID)
 		return true
 	})
+	if err != nil {
+		return Page{}, err
+	}
+	// The index holds what lists select and filter on, not the tickets: they are read by id,
+	// so that a ticket's writes that change neither rewrite no index entry.
+	page.Tickets, err = s.getAll(ctx, ids)
 	return page, err
+}
+
+// getAll reads tickets by id, consistently, in the order given; one deleted meanwhile is left
+// out.
+func (s *Store) getAll(ctx context.Context, ids []string) ([]*ticket.Ticket, error) {
+	byID := map[string]*ticket.Ticket{}
+	for start := 0; start < len(ids); start += 100 {
+		keys := make([]map[string]types.AttributeValue, 0, 100)
+		for _, id := range ids[start:min(start+100, len(ids))] {
+			keys = append(keys, map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}})
+		}
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 0 {
+				if err := sleepCtx(ctx, time.Duration(attempt*attempt)*10*time.Millisecond); err != nil {
+					return nil, unavailable("read tickets", err)
+				}
+			}
+			if attempt == 10 {
+				return nil, unavailable("read tickets", errors.New("BatchGetItem left keys unprocessed after 10 attempts"))
+			}
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, unavailable("read tickets", err)
+			}
+			for _, item := range out.Responses[s.table] {
+				var r record
+				if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+					return nil, fmt.Errorf("decode ticket: %w", err)
+				}
+				byID[r.TicketID] = r.ticket()
+			}
+			req = out.UnprocessedKeys
+		}
+	}
+	out := make([]*ticket.Ticket, 0, len(ids))
+	for _, id := range ids {
+		if t, ok := byID[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }
 
 // Count counts the tickets List would return for the same query: those after the Marker

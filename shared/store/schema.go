@@ -61,6 +61,22 @@ var indexes = []struct {
 	{name: indexByDomainAction, hash: attrDomainAction, keysOnly: true},
 }
 
+// filteredAttributes are what a list's filters compare (Query.plan). The indexes hold them
+// beside their keys and nothing else: a list reads its tickets by id, and a ticket's writes
+// that change none of these (a step started or done) rewrite no index entry.
+var filteredAttributes = []string{attrAccount, attrAction, attrDomain, attrStatus}
+
+// listedAttributes are the attributes an index keyed by hash projects besides its keys.
+func listedAttributes(hash string) []string {
+	var out []string
+	for _, a := range filteredAttributes {
+		if a != hash {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // TTLAttribute is the attribute DynamoDB's TTL reads (epoch seconds).
 const TTLAttribute = attrExpiresAt
 
@@ -78,9 +94,9 @@ func TicketsTable(name string) *dynamodb.CreateTableInput {
 		},
 	}
 	for _, ix := range indexes {
-		projection := types.ProjectionTypeAll
-		if ix.keysOnly {
-			projection = types.ProjectionTypeKeysOnly
+		projection := &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}
+		if !ix.keysOnly {
+			projection = &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: listedAttributes(ix.hash)}
 		}
 		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
 			AttributeName: aws.String(ix.hash), AttributeType: types.ScalarAttributeTypeS,
@@ -91,7 +107,7 @@ func TicketsTable(name string) *dynamodb.CreateTableInput {
 				{AttributeName: aws.String(ix.hash), KeyType: types.KeyTypeHash},
 				{AttributeName: aws.String(attrID), KeyType: types.KeyTypeRange},
 			},
-			Projection: &types.Projection{ProjectionType: projection},
+			Projection: projection,
 		})
 	}
 	return in
