@@ -323,24 +323,60 @@ func (a *API) deleteDomain(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// numericTemplateID refuses an endpointTemplateId given that is not numeric.
+func numericTemplateID(w http.ResponseWriter, r *http.Request) func(url.Values) bool {
+	return func(v url.Values) bool {
+		if id, given := v["endpointTemplateId"]; given && !numericID(id[0]) {
+			WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("endpointTemplateId %q is not numeric", id[0]))
+			return false
+		}
+		return true
+	}
+}
+
+// listing is what a list under a domain reads before it lists: the representation asked for,
+// the query, its paging, and the domain.
+type listing struct {
+	media  string
+	query  url.Values
+	paging identity.ListOptions
+	domain identity.Domain
+}
+
+// domainListing reads a list's request under a domain, each failure answered in the order
+// of precedence every such list keeps: the representation (406), the query's names (only
+// those given, and not both of a mutually exclusive pair, then valid), the paging (400),
+// then the domain as the caller may list it under op (404 or 403). pair may be nil, valid
+// too.
+func (a *API) domainListing(w http.ResponseWriter, r *http.Request, op auth.Operation, what string, names, pair []string, valid func(url.Values) bool) (listing, bool) {
+	var l listing
+	var ok bool
+	if l.media, ok = representation(w, r, documentMedia...); !ok {
+		return l, false
+	}
+	if l.query, ok = queryValues(w, r, names...); !ok {
+		return l, false
+	}
+	if len(pair) == 2 && !exclusive(w, r, l.query, pair[0], pair[1]) {
+		return l, false
+	}
+	if valid != nil && !valid(l.query) {
+		return l, false
+	}
+	if l.paging, ok = listOptions(w, r, l.query); !ok {
+		return l, false
+	}
+	l.domain, ok = a.pathDomain(w, r, op, what)
+	return l, ok
+}
+
 // GET /domains/{domainId}/users
 func (a *API) listDomainUsers(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, documentMedia...)
+	l, ok := a.domainListing(w, r, auth.DomainUsers, "list this domain's users", []string{"limit", "marker", "userId", "userName", "excludeGroups", "excludeRoles", "excludeTenantId"}, []string{"userId", "userName"}, nil)
 	if !ok {
 		return
 	}
-	v, ok := queryValues(w, r, "limit", "marker", "userId", "userName", "excludeGroups", "excludeRoles", "excludeTenantId")
-	if !ok || !exclusive(w, r, v, "userId", "userName") {
-		return
-	}
-	o, ok := listOptions(w, r, v)
-	if !ok {
-		return
-	}
-	d, ok := a.pathDomain(w, r, auth.DomainUsers, "list this domain's users")
-	if !ok {
-		return
-	}
+	media, v, o, d := l.media, l.query, l.paging, l.domain
 	p := principal(r)
 	visible := func(userID string) bool {
 		return auth.Authorize(p, auth.DomainUsers, &auth.Target{DomainID: d.DomainID, UserID: userID}) == nil
@@ -367,22 +403,11 @@ func (a *API) listDomainUsers(w http.ResponseWriter, r *http.Request) {
 
 // GET /domains/{domainId}/tenants
 func (a *API) listDomainTenants(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, documentMedia...)
+	l, ok := a.domainListing(w, r, auth.DomainTenants, "list this domain's tenants", domainPaging, nil, nil)
 	if !ok {
 		return
 	}
-	v, ok := queryValues(w, r, domainPaging...)
-	if !ok {
-		return
-	}
-	o, ok := listOptions(w, r, v)
-	if !ok {
-		return
-	}
-	d, ok := a.pathDomain(w, r, auth.DomainTenants, "list this domain's tenants")
-	if !ok {
-		return
-	}
+	media, o, d := l.media, l.paging, l.domain
 	page, err := a.Identity.ListTenants(r.Context(), d.DomainID, o)
 	if err != nil {
 		a.writeIdentityError(w, r, err)
@@ -397,22 +422,11 @@ func (a *API) listDomainTenants(w http.ResponseWriter, r *http.Request) {
 
 // GET /domains/{domainId}/groups?groupId|groupName&excludeRoles
 func (a *API) listDomainGroups(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, documentMedia...)
+	l, ok := a.domainListing(w, r, auth.DomainGroups, "list this domain's groups", []string{"limit", "marker", "groupId", "groupName", "excludeRoles"}, []string{"groupId", "groupName"}, nil)
 	if !ok {
 		return
 	}
-	v, ok := queryValues(w, r, "limit", "marker", "groupId", "groupName", "excludeRoles")
-	if !ok || !exclusive(w, r, v, "groupId", "groupName") {
-		return
-	}
-	o, ok := listOptions(w, r, v)
-	if !ok {
-		return
-	}
-	d, ok := a.pathDomain(w, r, auth.DomainGroups, "list this domain's groups")
-	if !ok {
-		return
-	}
+	media, v, o, d := l.media, l.query, l.paging, l.domain
 	page, err := a.Identity.ListGroups(r.Context(), d.DomainID, identity.GroupFilter{
 		GroupID: v.Get("groupId"), Name: v.Get("groupName"), ExcludeRoles: identity.SplitList(v.Get("excludeRoles")),
 	}, o)
@@ -429,22 +443,11 @@ func (a *API) listDomainGroups(w http.ResponseWriter, r *http.Request) {
 
 // GET /domains/{domainId}/roles
 func (a *API) listDomainRoles(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, documentMedia...)
+	l, ok := a.domainListing(w, r, auth.DomainRoles, "list this domain's roles", domainPaging, nil, nil)
 	if !ok {
 		return
 	}
-	v, ok := queryValues(w, r, domainPaging...)
-	if !ok {
-		return
-	}
-	o, ok := listOptions(w, r, v)
-	if !ok {
-		return
-	}
-	d, ok := a.pathDomain(w, r, auth.DomainRoles, "list this domain's roles")
-	if !ok {
-		return
-	}
+	media, o, d := l.media, l.paging, l.domain
 	page, err := a.Identity.ListRoles(r.Context(), d.DomainID, o)
 	if err != nil {
 		a.writeIdentityError(w, r, err)
@@ -460,27 +463,12 @@ func (a *API) listDomainRoles(w http.ResponseWriter, r *http.Request) {
 
 // GET /domains/{domainId}/subscribeableServices?serviceName|endpointTemplateId
 func (a *API) listSubscribeableServices(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, documentMedia...)
+	l, ok := a.domainListing(w, r, auth.DomainSubscribeableServices, "list this domain's subscribeable services", []string{"limit", "marker", "serviceName", "endpointTemplateId"}, []string{"serviceName", "endpointTemplateId"}, numericTemplateID(w, r))
 	if !ok {
 		return
 	}
-	v, ok := queryValues(w, r, "limit", "marker", "serviceName", "endpointTemplateId")
-	if !ok || !exclusive(w, r, v, "serviceName", "endpointTemplateId") {
-		return
-	}
+	media, v, o, d := l.media, l.query, l.paging, l.domain
 	tplID := v.Get("endpointTemplateId")
-	if _, given := v["endpointTemplateId"]; given && !numericID(tplID) {
-		WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("endpointTemplateId %q is not numeric", tplID))
-		return
-	}
-	o, ok := listOptions(w, r, v)
-	if !ok {
-		return
-	}
-	d, ok := a.pathDomain(w, r, auth.DomainSubscribeableServices, "list this domain's subscribeable services")
-	if !ok {
-		return
-	}
 	var page identity.Page[identity.EndpointTemplate]
 	var err error
 	if tplID != "" {
@@ -511,22 +499,11 @@ func (a *API) listSubscribeableServices(w http.ResponseWriter, r *http.Request) 
 
 // GET /domains/{domainId}/services?tenantId=
 func (a *API) listActivatedServices(w http.ResponseWriter, r *http.Request) {
-	media, ok := representation(w, r, documentMedia...)
+	l, ok := a.domainListing(w, r, auth.DomainActivatedServices, "list this domain's services", []string{"limit", "marker", "tenantId"}, nil, nil)
 	if !ok {
 		return
 	}
-	v, ok := queryValues(w, r, "limit", "marker", "tenantId")
-	if !ok {
-		return
-	}
-	o, ok := listOptions(w, r, v)
-	if !ok {
-		return
-	}
-	d, ok := a.pathDomain(w, r, auth.DomainActivatedServices, "list this domain's services")
-	if !ok {
-		return
-	}
+	media, v, o, d := l.media, l.query, l.paging, l.domain
 	page, err := a.Identity.ListSubscriptions(r.Context(), d.DomainID, v.Get("tenantId"), o)
 	if err != nil {
 		a.writeIdentityError(w, r, err)
