@@ -295,8 +295,8 @@ func sweep(ctx context.Context, r *reconcile.Reconciler, interval time.Duration,
 			return
 		case <-tick.C:
 			ictx := invocation.Context(ctx, "")
-			if _, err := r.Sweep(ictx, sweepGrace); err != nil && ctx.Err() == nil {
-				log.ErrorContext(ictx, "reconcile sweep", "err", err)
+			if err := r.Scheduled(ictx, sweepGrace); err != nil && ctx.Err() == nil {
+				log.ErrorContext(ictx, "scheduled reconcile", "err", err)
 			}
 		}
 	}

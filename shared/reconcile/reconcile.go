@@ -35,6 +35,8 @@ type Reconciler struct {
 	Log       *slog.Logger
 	// Metrics counts the jobs it ends (none when nil).
 	Metrics *metrics.Emitter
+	// Recount paces the counters' recount on a scheduled run (zero: DefaultRecount).
+	Recount store.RecountOptions
 }
 
 func (r *Reconciler) now() time.Time {
@@ -151,9 +153,7 @@ const SweepGrace = 5 * time.Minute
 // started or ended unheard — the one case no status change event reports.
 func (r *Reconciler) HandleEvent(ctx context.Context, ev events.CloudWatchEvent) error {
 	if ev.DetailType == "Scheduled Event" {
-		n, err := r.Sweep(ctx, SweepGrace)
-		r.log().InfoContext(ctx, "reconcile sweep", "ended", n, "err", err)
-		return err
+		return r.Scheduled(ctx, SweepGrace)
 	}
 	var d statusChange
 	if err := json.Unmarshal(ev.Detail, &d); err != nil {
@@ -169,6 +169,25 @@ func (r *Reconciler) HandleEvent(ctx context.Context, ev events.CloudWatchEvent)
 	}
 	_, err := r.Ended(ctx, in.TicketID, d.Name, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
 	return err
+}
+
+// DefaultRecount paces the counters' recount on each scheduled run: the scopes (the whole
+// table's and each account's) it checks, and how long a scope's counters must have been
+// still (longer than an index takes to catch up).
+var DefaultRecount = store.RecountOptions{Scopes: 50, Quiet: time.Minute}
+
+// Scheduled is a scheduled run: a sweep (see Sweep), then a step of the counters' recount,
+// which repairs a count that drifted from its tickets (store.Recount).
+func (r *Reconciler) Scheduled(ctx context.Context, grace time.Duration) error {
+	n, err := r.Sweep(ctx, grace)
+	r.log().InfoContext(ctx, "reconcile sweep", "ended", n, "err", err)
+	o := r.Recount
+	if o == (store.RecountOptions{}) {
+		o = DefaultRecount
+	}
+	rc, rerr := r.Tickets.Recount(ctx, o)
+	r.log().InfoContext(ctx, "recount", "checked", rc.Checked, "repaired", rc.Repaired, "busy", rc.Busy, "err", rerr)
+	return errors.Join(err, rerr)
 }
 
 // Sweep looks at every ticket that is not terminal and was submitted more than grace ago;

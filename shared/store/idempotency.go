@@ -54,19 +54,19 @@ func (s *Store) CreateIdempotent(ctx context.Context, t *ticket.Ticket, key stri
 	}
 	names := map[string]string{"#id": attrID}
 	// A record past its window may linger until TTL removes it; it no longer counts.
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	err = s.transact(ctx, "create ticket "+t.ID, append([]types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(s.table), Item: idem,
 			ConditionExpression:       aws.String("attribute_not_exists(#id) OR #exp < :now"),
 			ExpressionAttributeNames:  map[string]string{"#id": attrID, "#exp": attrExpiresAt},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: fmt.Sprint(now.Unix())}}}},
 		{Put: &types.Put{TableName: aws.String(s.table), Item: item,
 			ConditionExpression: aws.String("attribute_not_exists(#id)"), ExpressionAttributeNames: names}},
-	}})
-	var cancelled *types.TransactionCanceledException
+	}, s.counterUpdates(t.ID, t.AccountID, moves(ticket.Outcome{}, t.Outcome()))...))
 	switch {
 	case err == nil:
+		t.Stored = t.Outcome()
 		return t, true, nil
-	case errors.As(err, &cancelled):
+	case errors.Is(err, errTicketCondition):
 		prior, gerr := s.byIdempotencyKey(ctx, t.AccountID, key, now)
 		if gerr != nil {
 			return nil, false, gerr
@@ -77,11 +77,12 @@ func (s *Store) CreateIdempotent(ctx context.Context, t *ticket.Ticket, key stri
 		if prior.ID == t.ID {
 			// The key names this very ticket: the transaction committed and its answer was
 			// lost, so the SDK's retry met its own write. This request created it.
+			t.Stored = t.Outcome()
 			return t, true, nil
 		}
 		return prior, false, nil
 	default:
-		return nil, false, unavailable("create ticket "+t.ID, err)
+		return nil, false, err
 	}
 }
 

@@ -286,34 +286,20 @@ func (s *Store) List(ctx context.Context, q Query) (Page, error) {
 // out.
 func (s *Store) getAll(ctx context.Context, ids []string) ([]*ticket.Ticket, error) {
 	byID := map[string]*ticket.Ticket{}
-	for start := 0; start < len(ids); start += 100 {
-		keys := make([]map[string]types.AttributeValue, 0, 100)
-		for _, id := range ids[start:min(start+100, len(ids))] {
-			keys = append(keys, map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}})
+	keys := make([]map[string]types.AttributeValue, 0, len(ids))
+	for _, id := range ids {
+		keys = append(keys, map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}})
+	}
+	err := s.batchGet(ctx, "read tickets", keys, func(item map[string]types.AttributeValue) error {
+		var r record
+		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+			return fmt.Errorf("decode ticket: %w", err)
 		}
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-		for attempt := 0; len(req) > 0; attempt++ {
-			if attempt > 0 {
-				if err := sleepCtx(ctx, time.Duration(attempt*attempt)*10*time.Millisecond); err != nil {
-					return nil, unavailable("read tickets", err)
-				}
-			}
-			if attempt == 10 {
-				return nil, unavailable("read tickets", errors.New("BatchGetItem left keys unprocessed after 10 attempts"))
-			}
-			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, unavailable("read tickets", err)
-			}
-			for _, item := range out.Responses[s.table] {
-				var r record
-				if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-					return nil, fmt.Errorf("decode ticket: %w", err)
-				}
-				byID[r.TicketID] = r.ticket()
-			}
-			req = out.UnprocessedKeys
-		}
+		byID[r.TicketID] = r.ticket()
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]*ticket.Ticket, 0, len(ids))
 	for _, id := range ids {
@@ -322,6 +308,35 @@ func (s *Store) getAll(ctx context.Context, ids []string) ([]*ticket.Ticket, err
 		}
 	}
 	return out, nil
+}
+
+// batchGet reads items by key, consistently, 100 to a BatchGetItem, reading again the keys
+// DynamoDB leaves unprocessed, and calls visit for each item found.
+func (s *Store) batchGet(ctx context.Context, op string, keys []map[string]types.AttributeValue, visit func(map[string]types.AttributeValue) error) error {
+	for start := 0; start < len(keys); start += 100 {
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[start:min(start+100, len(keys))], ConsistentRead: aws.Bool(true)}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 0 {
+				if err := sleepCtx(ctx, time.Duration(attempt*attempt)*10*time.Millisecond); err != nil {
+					return unavailable(op, err)
+				}
+			}
+			if attempt == 10 {
+				return unavailable(op, errors.New("BatchGetItem left keys unprocessed after 10 attempts"))
+			}
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return unavailable(op, err)
+			}
+			for _, item := range out.Responses[s.table] {
+				if err := visit(item); err != nil {
+					return err
+				}
+			}
+			req = out.UnprocessedKeys
+		}
+	}
+	return nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -335,9 +350,19 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // Count counts the tickets List would return for the same query: those after the Marker
 // (exclusive) and past the first Skip, at most Limit of them when Limit is positive and all
-// of them when it is not. It reads counts only, never the items, and stops as soon as it has
-// found Skip+Limit.
+// of them when it is not. A count of terminal tickets of a status, or of failed ones (of a
+// category), with no marker and no other filter reads the counters: one BatchGetItem,
+// whatever the number of tickets. Any other count reads the index's entries (never the
+// items), from the marker on, and stops as soon as it has found Skip+Limit.
 func (s *Store) Count(ctx context.Context, q Query) (int, error) {
+	if q.countersAnswer() {
+		return s.countFromCounters(ctx, q)
+	}
+	return s.countIndex(ctx, q)
+}
+
+// countIndex counts the query's entries on its index.
+func (s *Store) countIndex(ctx context.Context, q Query) (int, error) {
 	in, err := s.input(q)
 	if err != nil {
 		return 0, err

@@ -95,6 +95,7 @@ func (r record) ticket() *ticket.Ticket {
 		Completion: fromMillis(r.Completion), Deadline: fromMillis(r.Deadline),
 		IdempotencyKey: r.IdempotencyKey, Execution: r.Execution, SealedParams: r.SealedParams, Version: r.Version,
 	}
+	t.Stored = t.Outcome()
 	if len(r.Steps) > 0 {
 		t.Steps = make(map[string]ticket.StepStatus, len(r.Steps))
 		for k, v := range r.Steps {

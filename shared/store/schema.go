@@ -41,6 +41,9 @@ const (
 	// entry is written once, when the ticket gets its domain, and never rewritten by the
 	// ticket's later changes, which a projection of the attributes would cost on every write.
 	indexByDomainAction = "byDomainAction"
+	// indexByCounter lists the accounts that have counters (counter.go), for the recount;
+	// keys only, and written once per counter item.
+	indexByCounter = "byCounter"
 )
 
 // errorListKey is the single hash value of the byError index: every failed ticket.
@@ -59,6 +62,7 @@ var indexes = []struct {
 	{name: indexByAccountCategory, hash: attrAccountErrorCategory},
 	{name: indexByDomain, hash: attrDomain},
 	{name: indexByDomainAction, hash: attrDomainAction, keysOnly: true},
+	{name: indexByCounter, hash: attrCounterList, keysOnly: true},
 }
 
 // filteredAttributes are what a list's filters compare (Query.plan). The indexes hold them

@@ -91,27 +91,64 @@ func (s *Store) item(ctx context.Context, t *ticket.Ticket) (map[string]types.At
 	return attributevalue.MarshalMap(r)
 }
 
-// Create stores a new ticket at version 1; an existing id is a conflict.
+// Create stores a new ticket at version 1; an existing id is a conflict. A ticket created
+// terminal (an action refused for its parameters) moves the counters in the same transaction.
 func (s *Store) Create(ctx context.Context, t *ticket.Ticket) error {
 	t.Version = 1
 	item, err := s.item(ctx, t)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	put := &types.Put{
 		TableName:                aws.String(s.table),
 		Item:                     item,
 		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
 		ExpressionAttributeNames: map[string]string{"#id": attrID},
-	})
+	}
+	err = s.write(ctx, "create ticket "+t.ID, types.TransactWriteItem{Put: put},
+		s.counterUpdates(t.ID, t.AccountID, moves(ticket.Outcome{}, t.Outcome())))
 	switch {
-	case isConditionFailure(err):
+	case errors.Is(err, errTicketCondition):
 		if s.createdBefore(ctx, t) {
-			return nil
+			break
 		}
 		return fmt.Errorf("create ticket %s: %w", t.ID, ErrConflict)
 	case err != nil:
-		return unavailable("create ticket "+t.ID, err)
+		return err
+	}
+	t.Stored = t.Outcome()
+	return nil
+}
+
+// write makes the ticket's own write, alone when it moves no counter and in one transaction
+// with the counters' updates when it does. The ticket's condition failing answers
+// errTicketCondition.
+func (s *Store) write(ctx context.Context, op string, own types.TransactWriteItem, counters []types.TransactWriteItem) error {
+	if len(counters) > 0 {
+		return s.transact(ctx, op, append([]types.TransactWriteItem{own}, counters...))
+	}
+	var err error
+	switch {
+	case own.Put != nil:
+		p := own.Put
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression,
+			ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues,
+		})
+	case own.Delete != nil:
+		d := own.Delete
+		_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName: d.TableName, Key: d.Key, ConditionExpression: d.ConditionExpression,
+			ExpressionAttributeNames: d.ExpressionAttributeNames, ExpressionAttributeValues: d.ExpressionAttributeValues,
+		})
+	default:
+		return fmt.Errorf("%s: a write that is neither a put nor a delete", op)
+	}
+	switch {
+	case isConditionFailure(err):
+		return errTicketCondition
+	case err != nil:
+		return unavailable(op, err)
 	}
 	return nil
 }
@@ -192,7 +229,9 @@ func (s *Store) getItem(ctx context.Context, id string) (map[string]types.Attrib
 
 // Put writes a changed ticket if nobody else has changed it since it was read (its version
 // is still t.Version), and moves t.Version on. The whole item is replaced, so index keys the
-// ticket no longer has disappear with it; the sealed parameters travel along unopened.
+// ticket no longer has disappear with it; the sealed parameters travel along unopened. A
+// write that changes what the ticket counts as (it ends, or a restart takes it back) moves
+// the counters in the same transaction.
 func (s *Store) Put(ctx context.Context, t *ticket.Ticket) error {
 	r := toRecord(t, s.retention)
 	r.Version = t.Version + 1
@@ -200,20 +239,32 @@ func (s *Store) Put(ctx context.Context, t *ticket.Ticket) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	if t.Stored == (ticket.Outcome{}) {
+		// A ticket built rather than read: what it counts as stored is read first, and the
+		// write's version condition keeps that true.
+		stored, err := s.Get(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		t.Stored = stored.Stored
+	}
+	put := &types.Put{
 		TableName:                 aws.String(s.table),
 		Item:                      item,
 		ConditionExpression:       aws.String("#v = :expected"),
 		ExpressionAttributeNames:  map[string]string{"#v": "version"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":expected": &types.AttributeValueMemberN{Value: fmt.Sprint(t.Version)}},
-	})
+	}
+	err = s.write(ctx, "update ticket "+t.ID, types.TransactWriteItem{Put: put},
+		s.counterUpdates(t.ID, t.AccountID, moves(t.Stored, t.Outcome())))
 	switch {
-	case isConditionFailure(err):
+	case errors.Is(err, errTicketCondition):
 		return fmt.Errorf("update ticket %s at version %d: %w", t.ID, t.Version, ErrConflict)
 	case err != nil:
-		return unavailable("update ticket "+t.ID, err)
+		return err
 	}
 	t.Version++
+	t.Stored = t.Outcome()
 	return nil
 }
 
@@ -245,33 +296,33 @@ func (s *Store) Update(ctx context.Context, id string, change func(*ticket.Ticke
 	}
 }
 
-// Delete removes a terminal ticket.
+// Delete removes a terminal ticket, and takes it off the counters in the same transaction:
+// it reads the ticket, then deletes it on condition that it is still at the version read.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	terminal := map[string]types.AttributeValue{}
-	cond := ""
-	for i, st := range []ticket.Status{ticket.Complete, ticket.Error, ticket.TimedOut, ticket.Cancelled} {
-		k := fmt.Sprintf(":s%d", i)
-		terminal[k] = &types.AttributeValueMemberS{Value: string(st)}
-		if cond != "" {
-			cond += ", "
+	for attempt := 0; ; attempt++ {
+		r, err := s.get(ctx, id)
+		if err != nil {
+			return err
 		}
-		cond += k
-	}
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
-		ConditionExpression:       aws.String("#st IN (" + cond + ")"),
-		ExpressionAttributeNames:  map[string]string{"#st": attrStatus},
-		ExpressionAttributeValues: terminal,
-	})
-	if isConditionFailure(err) {
-		if _, gerr := s.get(ctx, id); gerr != nil {
-			return gerr
+		t := r.ticket()
+		if !t.Status.Terminal() {
+			return fmt.Errorf("delete ticket %s: %w", id, ErrNotTerminal)
 		}
-		return fmt.Errorf("delete ticket %s: %w", id, ErrNotTerminal)
+		del := &types.Delete{
+			TableName:                 aws.String(s.table),
+			Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
+			ConditionExpression:       aws.String("#v = :expected"),
+			ExpressionAttributeNames:  map[string]string{"#v": "version"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":expected": &types.AttributeValueMemberN{Value: fmt.Sprint(r.Version)}},
+		}
+		err = s.write(ctx, "delete ticket "+id, types.TransactWriteItem{Delete: del},
+			s.counterUpdates(id, t.AccountID, moves(t.Outcome(), ticket.Outcome{})))
+		if !errors.Is(err, errTicketCondition) {
+			return err
+		}
+		if attempt >= 20 {
+			return fmt.Errorf("delete ticket %s: %w", id, ErrConflict)
+		}
+		// Written (or deleted) since it was read: read it again.
 	}
-	if err != nil {
-		return unavailable("delete ticket "+id, err)
-	}
-	return nil
 }

@@ -126,7 +126,19 @@ type Ticket struct {
 	SealedParams []byte
 	// Version increases with every stored change; conditional writes compare it.
 	Version int64
+	// Stored is what the ticket was as the store last read or wrote it (zero for one never
+	// stored): the store's counters move by what a write changes of it.
+	Stored Outcome
 }
+
+// Outcome is what a ticket counts as: its status and, when it failed, its error category.
+type Outcome struct {
+	Status   Status
+	Category Category
+}
+
+// Outcome is the ticket's outcome as it is now.
+func (t *Ticket) Outcome() Outcome { return Outcome{Status: t.Status, Category: t.ErrorCategory} }
 
 // NewID returns a ticket id: 24 hex digits, the first 12 the submission time in epoch
 // milliseconds, the rest random, so ids sort by submission time like the seeds' ids.
