@@ -29,6 +29,7 @@ const (
 	ExitJobError    = 3   // the job ended ERROR (a step failed; completed steps were rolled back)
 	ExitJobTimedOut = 4   // the job ended TIMEDOUT (retries used up; `asvc restart` resumes it)
 	ExitJobCanceled = 5   // the job ended CANCELLED (its deadline passed; it was rolled back)
+	ExitNameFree    = 6   // asvc domains name-taken: no domain has the name
 	ExitInterrupted = 130 // interrupted (Ctrl-C) while following a job that was still running
 )
 
@@ -39,6 +40,7 @@ const exitCodesHelp = `Exit status:
   3    the job ended ERROR (a step failed; the completed steps were rolled back)
   4    the job ended TIMEDOUT (an outside system kept failing; asvc restart resumes it)
   5    the job ended CANCELLED (its deadline passed; it was rolled back)
+  6    domains name-taken: the name is free
   130  interrupted while the job was still running (asvc wait ID follows it again)`
 
 // Env is the world a command runs in.
@@ -99,6 +101,12 @@ type jobOutcome struct {
 
 func (j jobOutcome) Error() string { return "job " + string(j.status) }
 
+// exitStatus is a command's answer told by its exit status alone, not a failure: no message
+// (the command has printed its answer).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 // Run runs the command line args and returns the exit status.
 func Run(ctx context.Context, args []string, env Env) int {
 	a := &app{env: env}
@@ -107,11 +115,14 @@ func Run(ctx context.Context, args []string, env Env) int {
 	err := root.ExecuteContext(ctx)
 	var outcome jobOutcome
 	var usage usageError
+	var status exitStatus
 	switch {
 	case err == nil:
 		return ExitComplete
 	case errors.As(err, &outcome):
 		return outcome.code
+	case errors.As(err, &status):
+		return int(status)
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case !a.started || errors.As(err, &usage):
@@ -153,7 +164,7 @@ Configuration (flags win over the environment):
 	f.BoolVar(&a.plain, "plain", false, "one line per change instead of the live view (also when NO_COLOR is set or stdout is no terminal)")
 	f.IntVar(&a.retries, "retries", 3, "retries of a call that is safe to repeat, after a network error or a 502/503/504")
 	root.AddCommand(a.submitCmd(), a.waitCmd(), a.getCmd(), a.restartCmd(), a.deleteCmd(),
-		a.jobsCmd(), a.countCmd(), a.actionsCmd())
+		a.jobsCmd(), a.countCmd(), a.actionsCmd(), a.domainsCmd())
 	return root
 }
 
