@@ -279,7 +279,9 @@ func TestDomainsListsShowTheSampleDomainsGroupsRolesAndServices(t *testing.T) {
 }
 
 // stamp is a ticket time as the tables show it.
-func stamp(e *ticket.EpochMilli) string { return time.Time(*e).UTC().Format("2006-01-02T15:04:05.000Z") }
+func stamp(e *ticket.EpochMilli) string {
+	return time.Time(*e).UTC().Format("2006-01-02T15:04:05.000Z")
+}
 
 // memberToken is a token of a member of the sample domain, with no role there.
 func memberToken(t *testing.T, s *stack.Stack) string {
