@@ -1,5 +1,6 @@
 // Package cli is the asvc command: a client of the Action Service's REST API that submits
-// actions and follows their jobs step by step, and lists, counts, restarts and deletes jobs.
+// actions and follows their jobs step by step, lists, counts, restarts and deletes jobs, and
+// speaks the Domains API.
 // Each command is a cobra.Command built over one Env, so that a test runs the command a user
 // runs, with its output in buffers.
 package cli
@@ -139,7 +140,8 @@ func (a *app) root() *cobra.Command {
 		Use:   "asvc",
 		Short: "Submit actions to the Action Service and follow their jobs",
 		Long: `asvc is a client of the Action Service's REST API. It submits actions and shows
-their jobs' steps live as they move, and lists, counts, restarts and deletes jobs.
+their jobs' steps live as they move, lists, counts, restarts and deletes jobs, and reads
+and changes domains (asvc domains).
 
 Configuration (flags win over the environment):
   --endpoint  ACTION_SERVICE_URL    the API's base URL, stage included
