@@ -206,6 +206,9 @@ func (a *app) connect() error {
 // exactArgs is cobra.ExactArgs as a usage error, naming what is missing.
 func exactArgs(names ...string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
+		if len(args) != len(names) && len(names) == 0 {
+			return usagef("want no arguments, got %d: %s", len(args), strings.Join(args, " "))
+		}
 		if len(args) != len(names) {
 			return usagef("want %s, got %d arguments", strings.Join(names, " "), len(args))
 		}

@@ -348,7 +348,7 @@ func TestAWrongDomainsCommandLineExitsTwoBeforeAnyRequest(t *testing.T) {
 		{[]string{"domains", "users", "1", "--group-name", "x"}, "unknown flag: --group-name"},
 		{[]string{"domains", "tenants", "1", "--limit", "x"}, "invalid argument"},
 		{[]string{"domains", "history", "1", "--status", "DONE"}, "DONE"},
-		{[]string{"domains", "list", "extra"}, "want , got 1 arguments"},
+		{[]string{"domains", "list", "extra"}, "want no arguments, got 1: extra"},
 		{[]string{"domains", "list", "-o", "yaml"}, `--output is text or json, not "yaml"`},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -126,6 +126,7 @@ func (c *Client) History(ctx context.Context, domainID string, f HistoryFilter, 
 }
 
 // HistoryEntry is one operation of a domain's history: the job ticket and who submitted it.
+// It is for reading: it marshals as its View would, without userId (print the List's items).
 type HistoryEntry struct {
 	ticket.View
 	UserID string `json:"userId"`
