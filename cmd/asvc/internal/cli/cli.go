@@ -1,5 +1,6 @@
 // Package cli is the asvc command: a client of the Action Service's REST API that submits
-// actions and follows their jobs step by step, and lists, counts, restarts and deletes jobs.
+// actions and follows their jobs step by step, lists, counts, restarts and deletes jobs, and
+// speaks the Domains API.
 // Each command is a cobra.Command built over one Env, so that a test runs the command a user
 // runs, with its output in buffers.
 package cli
@@ -29,6 +30,7 @@ const (
 	ExitJobError    = 3   // the job ended ERROR (a step failed; completed steps were rolled back)
 	ExitJobTimedOut = 4   // the job ended TIMEDOUT (retries used up; `asvc restart` resumes it)
 	ExitJobCanceled = 5   // the job ended CANCELLED (its deadline passed; it was rolled back)
+	ExitNameFree    = 6   // asvc domains name-taken: no domain has the name
 	ExitInterrupted = 130 // interrupted (Ctrl-C) while following a job that was still running
 )
 
@@ -39,6 +41,7 @@ const exitCodesHelp = `Exit status:
   3    the job ended ERROR (a step failed; the completed steps were rolled back)
   4    the job ended TIMEDOUT (an outside system kept failing; asvc restart resumes it)
   5    the job ended CANCELLED (its deadline passed; it was rolled back)
+  6    domains name-taken: the name is free
   130  interrupted while the job was still running (asvc wait ID follows it again)`
 
 // Env is the world a command runs in.
@@ -99,6 +102,12 @@ type jobOutcome struct {
 
 func (j jobOutcome) Error() string { return "job " + string(j.status) }
 
+// exitStatus is a command's answer told by its exit status alone, not a failure: no message
+// (the command has printed its answer).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 // Run runs the command line args and returns the exit status.
 func Run(ctx context.Context, args []string, env Env) int {
 	a := &app{env: env}
@@ -107,11 +116,14 @@ func Run(ctx context.Context, args []string, env Env) int {
 	err := root.ExecuteContext(ctx)
 	var outcome jobOutcome
 	var usage usageError
+	var status exitStatus
 	switch {
 	case err == nil:
 		return ExitComplete
 	case errors.As(err, &outcome):
 		return outcome.code
+	case errors.As(err, &status):
+		return int(status)
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case !a.started || errors.As(err, &usage):
@@ -128,7 +140,8 @@ func (a *app) root() *cobra.Command {
 		Use:   "asvc",
 		Short: "Submit actions to the Action Service and follow their jobs",
 		Long: `asvc is a client of the Action Service's REST API. It submits actions and shows
-their jobs' steps live as they move, and lists, counts, restarts and deletes jobs.
+their jobs' steps live as they move, lists, counts, restarts and deletes jobs, and reads
+and changes domains (asvc domains).
 
 Configuration (flags win over the environment):
   --endpoint  ACTION_SERVICE_URL    the API's base URL, stage included
@@ -153,7 +166,7 @@ Configuration (flags win over the environment):
 	f.BoolVar(&a.plain, "plain", false, "one line per change instead of the live view (also when NO_COLOR is set or stdout is no terminal)")
 	f.IntVar(&a.retries, "retries", 3, "retries of a call that is safe to repeat, after a network error or a 502/503/504")
 	root.AddCommand(a.submitCmd(), a.waitCmd(), a.getCmd(), a.restartCmd(), a.deleteCmd(),
-		a.jobsCmd(), a.countCmd(), a.actionsCmd())
+		a.jobsCmd(), a.countCmd(), a.actionsCmd(), a.domainsCmd())
 	return root
 }
 
@@ -193,6 +206,9 @@ func (a *app) connect() error {
 // exactArgs is cobra.ExactArgs as a usage error, naming what is missing.
 func exactArgs(names ...string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
+		if len(args) != len(names) && len(names) == 0 {
+			return usagef("want no arguments, got %d: %s", len(args), strings.Join(args, " "))
+		}
 		if len(args) != len(names) {
 			return usagef("want %s, got %d arguments", strings.Join(names, " "), len(args))
 		}

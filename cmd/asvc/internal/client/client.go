@@ -459,16 +459,7 @@ func (c *Client) Jobs(ctx context.Context, f Filter, p Paging) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Limit > 0 {
-		q.Set("limit", strconv.Itoa(p.Limit))
-	}
-	if p.Skip > 0 {
-		q.Set("skip", strconv.Itoa(p.Skip))
-	}
-	if p.Marker != "" {
-		q.Set("marker", p.Marker)
-	}
-	return c.page(ctx, c.at(q, path...))
+	return c.page(ctx, c.at(pagingQuery(q, p), path...))
 }
 
 // NextJobs is the page a previous page's Next links to.
