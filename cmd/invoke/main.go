@@ -72,7 +72,12 @@ func run(ctx context.Context, fn, eventFile, rie, dynamoDB string) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	return invoke.Emulated(ctx, rie, bootstrap, env, event)
+	e, err := invoke.Emulated(ctx, rie, bootstrap, env, event)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "init %v\n", e.Init)
+	return e.Response, nil
 }
 
 func asFunctionError(err error, fe **invoke.FunctionError) bool {

@@ -2,6 +2,6 @@
 // aborted without recording a terminal status (EventBridge execution status changes).
 package main
 
-import "github.com/actionservice/actionservice/shared/service"
+import "github.com/actionservice/actionservice/shared/service/executions"
 
-func main() { service.StartReconcilerLambda() }
+func main() { executions.StartReconcilerLambda() }

@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,8 +91,13 @@ func Env(s *stack.Stack) ([]string, error) {
 // Build builds the function's bootstrap for this machine with the Makefile's own recipe
 // (make build-<LogicalId>), into dir.
 func Build(ctx context.Context, moduleRoot, logicalID, dir string) (string, error) {
+	return BuildFor(ctx, moduleRoot, logicalID, dir, hostArch())
+}
+
+// BuildFor builds the function's bootstrap for linux on arch (the template's is arm64).
+func BuildFor(ctx context.Context, moduleRoot, logicalID, dir, arch string) (string, error) {
 	out, err := exec.CommandContext(ctx, "make", "--no-print-directory", "-C", moduleRoot, "build-"+logicalID,
-		"ARTIFACTS_DIR="+dir, "LAMBDA_ARCH="+hostArch()).CombinedOutput()
+		"ARTIFACTS_DIR="+dir, "LAMBDA_ARCH="+arch).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("make build-%s: %w\n%s", logicalID, err, out)
 	}
@@ -105,11 +112,24 @@ func hostArch() string {
 	return strings.TrimSpace(string(out))
 }
 
+// Emulation is what one run of a bootstrap under the emulator answered.
+type Emulation struct {
+	Response []byte
+	// Init is the function's init phase as the emulator reports it (INIT REPORT): from the
+	// bootstrap's start to its first request for an event, what a cold start adds to an
+	// invocation on Lambda.
+	Init time.Duration
+}
+
+// initReport is the emulator's line for the end of a function's init phase.
+var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+
 // Emulated runs a bootstrap under the AWS Lambda Runtime Interface Emulator (rie, its binary)
 // with env, invokes it once with the event through the emulator's invoke endpoint, and stops
 // it. Both the emulator's ports are loopback: its default listens on every interface. A
-// function error comes back as a *FunctionError, as Lambda's invoke answers it.
-func Emulated(ctx context.Context, rie, bootstrap string, env []string, event []byte) ([]byte, error) {
+// function error comes back as a *FunctionError, as Lambda's invoke answers it, beside the
+// Emulation, which still tells the init phase.
+func Emulated(ctx context.Context, rie, bootstrap string, env []string, event []byte) (*Emulation, error) {
 	api, err := freeLoopback()
 	if err != nil {
 		return nil, err
@@ -118,18 +138,48 @@ func Emulated(ctx context.Context, rie, bootstrap string, env []string, event []
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, rie, "--runtime-interface-emulator-address", api, "--runtime-api-address", runtime, "--log-level", "error", bootstrap)
-	cmd.Env = append(os.Environ(), env...)
+	cmd := exec.CommandContext(ctx, rie, "--runtime-interface-emulator-address", api, "--runtime-api-address", runtime, "--log-level", "info", bootstrap)
+	// As in Lambda, the bootstrap sees its function's environment, not this shell's: a host's
+	// AWS_CA_BUNDLE, say, has the SDK parse a bundle of certificates at every init.
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", rie, err)
 	}
-	defer func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}()
-	url := "http://" + api + "/2015-03-31/functions/function/invocations"
+	// The emulator's output is read once it has stopped: until then its copying goroutines
+	// write to logs.
+	stopped := false
+	stop := func() string {
+		if !stopped {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			stopped = true
+		}
+		return logs.String()
+	}
+	defer stop()
+	body, status, err := invokeOnce(ctx, api, event)
+	if err != nil {
+		return nil, fmt.Errorf("%w (the emulator's output: %s)", err, stop())
+	}
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("the emulator answered %d: %s (its output: %s)", status, body, stop())
+	}
+	out := &Emulation{Response: body}
+	if m := initReport.FindStringSubmatch(stop()); m != nil {
+		ms, _ := strconv.ParseFloat(m[1], 64)
+		out.Init = time.Duration(ms * float64(time.Millisecond))
+	}
+	var fe FunctionError
+	if json.Unmarshal(body, &fe) == nil && fe.Type != "" {
+		return out, &fe
+	}
+	return out, nil
+}
+
+// invokeOnce waits for the emulator to listen on api and sends it the event.
+func invokeOnce(ctx context.Context, api string, event []byte) ([]byte, int, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		conn, err := net.DialTimeout("tcp", api, time.Second)
@@ -138,31 +188,22 @@ func Emulated(ctx context.Context, rie, bootstrap string, env []string, event []
 			break
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the emulator did not listen on %s: %s", api, logs.String())
+			return nil, 0, fmt.Errorf("the emulator did not listen on %s", api)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	url := "http://" + api + "/2015-03-31/functions/function/invocations"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(event))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("invoke through the emulator: %w (its output: %s)", err, logs.String())
+		return nil, 0, fmt.Errorf("invoke through the emulator: %w", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	var fe FunctionError
-	if json.Unmarshal(body, &fe) == nil && fe.Type != "" {
-		return nil, &fe
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the emulator answered %s: %s (its output: %s)", resp.Status, body, logs.String())
-	}
-	return body, nil
+	return body, resp.StatusCode, err
 }
 
 func freeLoopback() (string, error) {

@@ -23,7 +23,7 @@ import (
 	"github.com/actionservice/actionservice/shared/ticket"
 )
 
-func moduleRoot(t *testing.T) string {
+func moduleRoot(t testing.TB) string {
 	t.Helper()
 	tpl, err := samtemplate.Find()
 	if err != nil {
@@ -32,7 +32,7 @@ func moduleRoot(t *testing.T) string {
 	return filepath.Dir(tpl)
 }
 
-func generated(t *testing.T) map[string][]byte {
+func generated(t testing.TB) map[string][]byte {
 	t.Helper()
 	evs, err := invoke.Events()
 	if err != nil {
@@ -91,7 +91,7 @@ func TestEveryTemplateFunctionHasASampleEvent(t *testing.T) {
 	}
 }
 
-func startStack(t *testing.T) *stack.Stack {
+func startStack(t testing.TB) *stack.Stack {
 	t.Helper()
 	s, err := invoke.Stack(context.Background(), "", io.Discard)
 	if err != nil {
@@ -102,7 +102,7 @@ func startStack(t *testing.T) *stack.Stack {
 }
 
 // sampleTicket stores the ticket the step events name, as a submitted createDomain.
-func sampleTicket(t *testing.T, s *stack.Stack) {
+func sampleTicket(t testing.TB, s *stack.Stack) {
 	t.Helper()
 	now := time.Now()
 	tk := &ticket.Ticket{
@@ -190,7 +190,7 @@ func TestCreateDomainsStepEventsRunItsTicketToComplete(t *testing.T) {
 
 // rieBinary is the emulator make rie installs; without it the test skips, unless REQUIRE_RIE
 // is set (as .ci/run sets it).
-func rieBinary(t *testing.T) string {
+func rieBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(moduleRoot(t), ".local", "tools", "aws-lambda-rie")
 	if _, err := os.Stat(bin); err != nil {
@@ -225,7 +225,10 @@ func TestBootstrapsRunUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", fn, err)
 		}
-		return out
+		if out.Init <= 0 {
+			t.Errorf("%s: the emulator reported no init phase", fn)
+		}
+		return out.Response
 	}
 
 	var route events.APIGatewayProxyResponse

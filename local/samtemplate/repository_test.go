@@ -410,3 +410,53 @@ func TestTemplateLoadsTheCatalogueItShips(t *testing.T) {
 		t.Errorf("CatalogueFunction = %+v: want a write policy on IdentityTable alone and no event", f)
 	}
 }
+
+// Each function links the SDKs of what its requests call and no other: an SDK package costs
+// the bootstrap's size and its init time (its tables are built at init) whether or not it is
+// called. Only the routes that start executions link Step Functions and KMS (which seals
+// their parameters); the steps KMS, which opens them; the reconciler Step Functions (and KMS,
+// which package executions links with the routes that seal).
+func TestFunctionsLinkOnlyTheSDKsTheirRequestsCall(t *testing.T) {
+	goCmd := tool(t, "go")
+	root := filepath.Dir(load(t).Path)
+	cmd := exec.Command(goCmd, "list", "-f", `{{.ImportPath}} {{join .Deps " "}}`, "./functions/...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const module, sdk = "github.com/actionservice/actionservice/functions/", "github.com/aws/aws-sdk-go-v2/service/"
+	want := map[string][]string{"authorizer": nil, "catalogue": nil, "reconciler": {"kms", "sfn"}}
+	for _, r := range httpapi.Routes {
+		want["api/"+r.Name] = nil
+		if r.StartsExecutions {
+			want["api/"+r.Name] = []string{"kms", "sfn"}
+		}
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		fn := strings.TrimPrefix(fields[0], module)
+		wanted, ok := want[fn]
+		if strings.HasPrefix(fn, "steps/") {
+			wanted, ok = []string{"kms"}, true
+		}
+		if !ok {
+			t.Errorf("%s: a function this test does not know", fn)
+			continue
+		}
+		seen++
+		var linked []string
+		for _, dep := range fields[1:] {
+			if name, ok := strings.CutPrefix(dep, sdk); ok && (name == "kms" || name == "sfn") {
+				linked = append(linked, name)
+			}
+		}
+		if !slices.Equal(linked, wanted) {
+			t.Errorf("%s links %v of KMS and Step Functions, want %v", fn, linked, wanted)
+		}
+	}
+	if seen < len(want) {
+		t.Errorf("go list named %d functions, want at least %d", seen, len(want))
+	}
+}

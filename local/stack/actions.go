@@ -15,7 +15,7 @@ import (
 
 	"github.com/actionservice/actionservice/local/samtemplate"
 	"github.com/actionservice/actionservice/local/stepfunctions"
-	"github.com/actionservice/actionservice/shared/cloud"
+	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 // Names the local engine gives what AWS would name from the stack.
@@ -78,7 +78,7 @@ func serveEngine(ctx context.Context, engine *stepfunctions.Engine, addr string)
 	go func() { _ = engine.ServeListener(ctx, l) }()
 	url := "http://" + l.Addr().String()
 	cfg := aws.Config{Region: localRegion, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-	return url, cloud.StepFunctions(cfg, url), nil
+	return url, workflow.NewClient(cfg, url), nil
 }
 
 // sweepEvery is how often the local reconciler looks for stuck tickets, and sweepGrace how

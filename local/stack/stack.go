@@ -38,6 +38,7 @@ import (
 	"github.com/actionservice/actionservice/shared/reconcile"
 	"github.com/actionservice/actionservice/shared/secrets"
 	"github.com/actionservice/actionservice/shared/service"
+	"github.com/actionservice/actionservice/shared/service/executions"
 	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
 )
@@ -239,7 +240,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		l.Close()
 		return nil, err
 	}
-	s.Reconciler = service.Reconciler(c.Service, s.Tickets, s.SFN, c.Log, emf)
+	s.Reconciler = executions.Reconciler(c.Service, s.Tickets, s.SFN, c.Log, emf)
 	s.functions[reconcilerLogicalID] = lambda.NewHandler(s.Reconciler.HandleEvent)
 	authorizer := auth.NewAuthorizer(s.Tokens)
 	authorizer.Log = c.Log
@@ -249,7 +250,7 @@ func Start(ctx context.Context, c Config) (s *Stack, err error) {
 		go sweep(runCtx, s.Reconciler, c.Sweep, c.Log)
 	}
 
-	api := service.NewAPI(c.Service, s.Tickets, service.Starter(c.Service, s.SFN), s.Identity, c.Log)
+	api := service.NewAPI(c.Service, s.Tickets, executions.Starter(c.Service, s.SFN), s.Identity, c.Log)
 	api.Metrics = emf
 	handlers := map[string]lambda.Handler{}
 	for _, rt := range httpapi.Routes {

@@ -1,6 +1,8 @@
-// Package cloud builds the AWS SDK clients the service uses, pointed at AWS or, by endpoint,
-// at the local stack, moto or DynamoDB Local. Application code receives the clients; only
-// this package reads the endpoint settings.
+// Package cloud builds the AWS configuration and the DynamoDB client the service uses,
+// pointed at AWS or, by endpoint, at the local stack, moto or DynamoDB Local. Application code
+// receives the clients; only this package reads the endpoint settings. (The Step Functions
+// client is workflow.NewClient, so that a function that never starts an execution does not
+// link Step Functions' SDK.)
 package cloud
 
 import (
@@ -14,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
 
 // Endpoints name non-AWS endpoints; an empty one means AWS itself.
@@ -74,15 +75,6 @@ func DynamoDB(cfg aws.Config, endpoint string, opts ...func(*dynamodb.Options)) 
 			o.DisableValidateResponseChecksum = true
 		}
 	}}, opts...)...)
-}
-
-// StepFunctions returns a Step Functions client for the endpoint (AWS when empty).
-func StepFunctions(cfg aws.Config, endpoint string) *sfn.Client {
-	return sfn.NewFromConfig(cfg, func(o *sfn.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-	})
 }
 
 // Env returns the environment value or a default.

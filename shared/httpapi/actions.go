@@ -12,12 +12,11 @@ import (
 	"github.com/actionservice/actionservice/shared/actions"
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/ticket"
-	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 // Executions starts the state machine of an action (workflow.Starter in production).
 type Executions interface {
-	Start(ctx context.Context, action, name string, in workflow.Input) (string, error)
+	Start(ctx context.Context, action, name string, in ticket.ExecutionInput) (string, error)
 }
 
 // POST /action/{action}?timeOut=ms
@@ -107,8 +106,8 @@ func (a *API) submitAction(w http.ResponseWriter, r *http.Request) {
 }
 
 // inputOf is the input of an execution of the ticket's action.
-func inputOf(t *ticket.Ticket) workflow.Input {
-	return workflow.Input{TicketID: t.ID, Deadline: millis(t.Deadline), AccountID: t.AccountID}
+func inputOf(t *ticket.Ticket) ticket.ExecutionInput {
+	return ticket.ExecutionInput{TicketID: t.ID, Deadline: millis(t.Deadline), AccountID: t.AccountID}
 }
 
 // failStart records that the execution could not start, so the ticket tells the truth, and

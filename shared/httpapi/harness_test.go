@@ -23,7 +23,6 @@ import (
 	"github.com/actionservice/actionservice/shared/service"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
-	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 const table = "tickets"
@@ -195,7 +194,7 @@ type executions struct {
 	started []string
 }
 
-func (e *executions) Start(_ context.Context, action, name string, _ workflow.Input) (string, error) {
+func (e *executions) Start(_ context.Context, action, name string, _ ticket.ExecutionInput) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.started = append(e.started, name)

@@ -22,7 +22,6 @@ import (
 	"github.com/actionservice/actionservice/shared/metrics"
 	"github.com/actionservice/actionservice/shared/store"
 	"github.com/actionservice/actionservice/shared/ticket"
-	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 // Reconciler ends tickets whose execution ended without ending them.
@@ -162,7 +161,7 @@ func (r *Reconciler) HandleEvent(ctx context.Context, ev events.CloudWatchEvent)
 	if d.Status == "RUNNING" || d.Status == "SUCCEEDED" {
 		return nil
 	}
-	var in workflow.Input
+	var in ticket.ExecutionInput
 	if err := json.Unmarshal([]byte(d.Input), &in); err != nil || in.TicketID == "" {
 		r.log().ErrorContext(ctx, "execution input names no ticket", "execution", d.ExecutionArn)
 		return nil

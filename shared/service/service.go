@@ -15,8 +15,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/actionservice/actionservice/shared/auth"
 	"github.com/actionservice/actionservice/shared/cloud"
@@ -24,12 +22,7 @@ import (
 	"github.com/actionservice/actionservice/shared/identity"
 	"github.com/actionservice/actionservice/shared/logging"
 	"github.com/actionservice/actionservice/shared/metrics"
-	"github.com/actionservice/actionservice/shared/outside"
-	"github.com/actionservice/actionservice/shared/reconcile"
-	"github.com/actionservice/actionservice/shared/secrets"
-	"github.com/actionservice/actionservice/shared/steps"
 	"github.com/actionservice/actionservice/shared/store"
-	"github.com/actionservice/actionservice/shared/workflow"
 )
 
 // Config is the service's configuration.
@@ -92,19 +85,6 @@ func NewAPI(c Config, tickets *store.Store, executions httpapi.Executions, ids *
 	return &httpapi.API{Tickets: tickets, Executions: executions, Directory: ids, Identity: ids, WaitCap: c.WaitCap, Log: log}
 }
 
-// Sealer returns the encryption of action parameters the configuration names, or nil when
-// none is configured: a function that never handles parameters needs none, and the store
-// refuses to keep parameters without one.
-func Sealer(c Config, awsCfg aws.Config) (store.Sealer, error) {
-	switch {
-	case c.ParamsKMSKey != "":
-		return &secrets.KMSEnvelope{KMS: kms.NewFromConfig(awsCfg), KeyID: c.ParamsKMSKey}, nil
-	case c.ParamsKeyFile != "":
-		return secrets.LocalKeyFile(c.ParamsKeyFile)
-	}
-	return nil, nil
-}
-
 // Tickets builds the tickets store on db with its retention and the sealer (nil: none).
 func Tickets(c Config, db *dynamodb.Client, sealer store.Sealer) *store.Store {
 	opts := []store.Option{store.WithRetention(c.Retention)}
@@ -124,20 +104,9 @@ func Identity(c Config, db *dynamodb.Client) *identity.Store {
 	return identity.New(db, c.IdentityTable)
 }
 
-// Starter starts actions' state machines through sfnClient.
-func Starter(c Config, sfnClient *sfn.Client) *workflow.Starter {
-	return &workflow.Starter{SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix}
-}
-
-// Reconciler ends the tickets whose executions ended without them, asking sfnClient.
-func Reconciler(c Config, tickets *store.Store, sfnClient *sfn.Client, log *slog.Logger, m *metrics.Emitter) *reconcile.Reconciler {
-	return &reconcile.Reconciler{Tickets: tickets, SFN: sfnClient, ARNPrefix: c.StateMachineARNPrefix, Log: log, Metrics: m}
-}
-
-// lambdaEnv is what every Lambda of the service is configured from: the service's
-// configuration, the AWS configuration and the endpoints, read from the environment. A
-// Lambda that cannot read them logs why and exits: the runtime reports the failed init.
-type lambdaEnv struct {
+// LambdaEnv is what every Lambda of the service is configured from: the service's
+// configuration, the AWS configuration and the endpoints, read from the environment.
+type LambdaEnv struct {
 	Config    Config
 	AWS       aws.Config
 	Endpoints cloud.Endpoints
@@ -145,87 +114,71 @@ type lambdaEnv struct {
 	Metrics   *metrics.Emitter
 }
 
-func mustLambdaEnv() lambdaEnv {
-	e := lambdaEnv{Log: Logger(), Metrics: metrics.New(os.Stdout, nil), Endpoints: cloud.EndpointsFromEnv()}
+// MustLambdaEnv reads the Lambda's environment. A Lambda that cannot read it logs why and
+// exits: the runtime reports the failed init.
+func MustLambdaEnv() LambdaEnv {
+	e := LambdaEnv{Log: Logger(), Metrics: metrics.New(os.Stdout, nil), Endpoints: cloud.EndpointsFromEnv()}
 	// Whatever logs through slog's default writes the service's lines too.
 	slog.SetDefault(e.Log)
 	var err error
 	if e.Config, err = ConfigFromEnv(); err != nil {
-		fail(e.Log, "configuration", err)
+		e.Fail("configuration", err)
 	}
 	if e.AWS, err = cloud.Config(context.Background(), e.Endpoints); err != nil {
-		fail(e.Log, "aws configuration", err)
+		e.Fail("aws configuration", err)
 	}
 	return e
 }
 
-func (e lambdaEnv) dynamoDB() *dynamodb.Client {
+// DynamoDB is the DynamoDB client of the environment's endpoint.
+func (e LambdaEnv) DynamoDB() *dynamodb.Client {
 	return cloud.DynamoDB(e.AWS, e.Endpoints.DynamoDB)
 }
 
-func (e lambdaEnv) stepFunctions() *sfn.Client {
-	return cloud.StepFunctions(e.AWS, e.Endpoints.StepFunctions)
-}
-
-func (e lambdaEnv) tickets() *store.Store {
-	sealer, err := Sealer(e.Config, e.AWS)
-	if err != nil {
-		fail(e.Log, "tickets store", err)
-	}
-	return Tickets(e.Config, e.dynamoDB(), sealer)
-}
-
-func fail(log *slog.Logger, what string, err error) {
-	log.Error(what, "err", err)
+// Fail logs why the Lambda cannot start and exits.
+func (e LambdaEnv) Fail(what string, err error) {
+	e.Log.Error(what, "err", err)
 	os.Exit(1)
 }
 
-// StartRouteLambda runs one route of the routing table as a Lambda, configured from the
-// environment. It does not return.
-func StartRouteLambda(name string) {
-	e := mustLambdaEnv()
+// Route is the routing table's route of that name; a name it lacks fails the Lambda.
+func (e LambdaEnv) Route(name string) httpapi.Route {
 	route, ok := httpapi.RouteNamed(name)
 	if !ok {
-		fail(e.Log, "routing table", fmt.Errorf("no route %q", name))
+		e.Fail("routing table", fmt.Errorf("no route %q", name))
 	}
-	api := NewAPI(e.Config, e.tickets(), Starter(e.Config, e.stepFunctions()), Identity(e.Config, e.dynamoDB()), e.Log)
+	return route
+}
+
+// ServeRoute runs the route as the Lambda on tickets and executions (nil for a route that
+// starts none). It does not return.
+func (e LambdaEnv) ServeRoute(route httpapi.Route, tickets *store.Store, executions httpapi.Executions) {
+	api := NewAPI(e.Config, tickets, executions, Identity(e.Config, e.DynamoDB()), e.Log)
 	api.Metrics = e.Metrics
 	lambda.Start(RouteProxy(api, route))
+}
+
+// StartRouteLambda runs one route of the routing table that starts no executions as a
+// Lambda, configured from the environment: its tickets store has no sealer and it has no
+// Step Functions client, and this package links neither KMS nor Step Functions, so that the
+// function neither builds nor initialises what none of its requests needs. The routes that
+// start executions are executions.StartRouteLambda's. It does not return.
+func StartRouteLambda(name string) {
+	e := MustLambdaEnv()
+	route := e.Route(name)
+	if route.StartsExecutions {
+		e.Fail("routing table", fmt.Errorf("route %q starts executions: its main calls executions.StartRouteLambda", name))
+	}
+	e.ServeRoute(route, Tickets(e.Config, e.DynamoDB(), nil), nil)
 }
 
 // StartAuthorizerLambda runs the API Gateway TOKEN authorizer for X-Auth-Token on the tokens
 // store, configured from the environment. It does not return.
 func StartAuthorizerLambda() {
-	e := mustLambdaEnv()
-	a := auth.NewAuthorizer(Tokens(e.Config, e.dynamoDB()))
+	e := MustLambdaEnv()
+	a := auth.NewAuthorizer(Tokens(e.Config, e.DynamoDB()))
 	a.Log = e.Log
 	lambda.Start(a.Handle)
-}
-
-// StartStepLambda runs one step function of the sagas (a System.LogicalID of the catalogue,
-// or actions.TicketsLogicalID) as a Lambda,
-// configured from the environment. It does not return.
-func StartStepLambda(function string) {
-	e := mustLambdaEnv()
-	oc, err := outside.ConfigFromEnv()
-	if err != nil {
-		fail(e.Log, "outside systems", err)
-	}
-	deps := steps.Deps{
-		Tickets:  e.tickets(),
-		Identity: Identity(e.Config, e.dynamoDB()),
-		Outside:  outside.NewClient(oc, nil),
-		Log:      e.Log,
-		Metrics:  e.Metrics,
-	}
-	lambda.Start(steps.RunnerFor(deps, function).Handle)
-}
-
-// StartReconcilerLambda runs the reconciler on Step Functions' execution status changes.
-// It does not return.
-func StartReconcilerLambda() {
-	e := mustLambdaEnv()
-	lambda.Start(Reconciler(e.Config, e.tickets(), e.stepFunctions(), e.Log, e.Metrics).HandleEvent)
 }
 
 // CatalogueLoader is the work of the custom resource that loads the service catalogue
@@ -248,6 +201,6 @@ func CatalogueLoader(ids *identity.Store, log *slog.Logger) func(context.Context
 // catalogue on every deploy that changes it (CatalogueLoader), answering CloudFormation at
 // the event's ResponseURL. It does not return.
 func StartCatalogueLambda() {
-	e := mustLambdaEnv()
-	lambda.Start(cfn.LambdaWrap(CatalogueLoader(Identity(e.Config, e.dynamoDB()), e.Log)))
+	e := MustLambdaEnv()
+	lambda.Start(cfn.LambdaWrap(CatalogueLoader(Identity(e.Config, e.DynamoDB()), e.Log)))
 }

@@ -175,3 +175,14 @@ func (t *Ticket) Fail(s Status, c Category, description string, at time.Time) {
 	t.ErrorCategory = c
 	t.ErrorDescription = description
 }
+
+// ExecutionInput is the whole input of the execution that runs a ticket's action (what
+// workflow.Starter starts it with and the reconciler reads back).
+type ExecutionInput struct {
+	TicketID string `json:"ticketId"`
+	// Deadline is epoch milliseconds; 0 means none.
+	Deadline int64 `json:"deadline"`
+	// AccountID is the ticket's account ("" when it has none): each step's first write keeps
+	// the account's status list with it, with no read before.
+	AccountID string `json:"accountId"`
+}

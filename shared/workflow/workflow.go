@@ -1,6 +1,6 @@
 // Package workflow starts the execution that runs an action: the one place the API talks to
-// Step Functions. The execution input is the ticket id, its account and the deadline, never
-// the action's parameters.
+// Step Functions. The execution input (ticket.ExecutionInput) is the ticket id, its account
+// and the deadline, never the action's parameters.
 package workflow
 
 import (
@@ -12,20 +12,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-)
 
-// Input is an execution's whole input.
-type Input struct {
-	TicketID string `json:"ticketId"`
-	// Deadline is epoch milliseconds; 0 means none.
-	Deadline int64 `json:"deadline"`
-	// AccountID is the ticket's account ("" when it has none): each step's first write keeps
-	// the account's status list with it, with no read before.
-	AccountID string `json:"accountId"`
-}
+	"github.com/actionservice/actionservice/shared/ticket"
+)
 
 // ErrUnavailable wraps a failure to reach Step Functions.
 var ErrUnavailable = errors.New("step functions unavailable")
+
+// NewClient returns a Step Functions client for the endpoint (AWS when empty).
+func NewClient(cfg aws.Config, endpoint string) *sfn.Client {
+	return sfn.NewFromConfig(cfg, func(o *sfn.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+}
 
 // Starter starts executions of the actions' state machines, named ARNPrefix+action.
 type Starter struct {
@@ -35,7 +36,7 @@ type Starter struct {
 
 // Start runs the action's state machine as execution name. Starting a name that already
 // ran (a repeated delivery) is not an error: the execution exists.
-func (s *Starter) Start(ctx context.Context, action, name string, in Input) (string, error) {
+func (s *Starter) Start(ctx context.Context, action, name string, in ticket.ExecutionInput) (string, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return "", err

@@ -2,6 +2,6 @@
 // table in shared/httpapi/routes.go).
 package main
 
-import "github.com/actionservice/actionservice/shared/service"
+import "github.com/actionservice/actionservice/shared/service/executions"
 
-func main() { service.StartRouteLambda("submit-action") }
+func main() { executions.StartRouteLambda("submit-action") }

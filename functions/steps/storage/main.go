@@ -4,7 +4,7 @@ package main
 
 import (
 	"github.com/actionservice/actionservice/shared/actions"
-	"github.com/actionservice/actionservice/shared/service"
+	"github.com/actionservice/actionservice/shared/service/sagas"
 )
 
-func main() { service.StartStepLambda(actions.Storage.LogicalID()) }
+func main() { sagas.StartStepLambda(actions.Storage.LogicalID()) }
