@@ -10,7 +10,7 @@
 #   make test-race        every test again under the race detector (needs cgo and a C compiler)
 #   make lint             gofmt, go vet, cfn-lint on template.yaml, cfn-lint and asl-validator on statemachines/*.asl.json,
 #                         redocly and openapi-spec-validator on api/openapi.yaml
-#   make bench            benchmarks
+#   make bench            benchmarks: the engine, the load curve of the local stack, each function's cold start
 #   make deploy ENV=prod  sam build && sam deploy (needs the SAM CLI, which this machine lacks)
 #   make clean
 
@@ -185,8 +185,10 @@ $(OPENAPI_LINT): tools/openapi-lint/package-lock.json
 	cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# The load curve (BenchmarkLoadCurve) takes BENCH_STORED=1000,10000,50000 for the growth curve
+# and BENCH_BACKENDS=embedded|dynamodb-local; the cold starts (BenchmarkColdStart) need the RIE.
+bench: $(DYNAMODB_LOCAL) $(RIE_BIN)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 4h ./...
 
 # Needs the SAM CLI (pip install aws-sam-cli) and AWS credentials; ENV picks a samconfig.toml environment.
 deploy:

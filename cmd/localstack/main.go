@@ -101,13 +101,13 @@ func startDynamoDB(ctx context.Context, choice string, log *slog.Logger) (*dynam
 	case "embedded":
 		return nil, nil
 	case "local":
-		return dynamodblocal.Start(ctx)
+		return dynamodblocal.StartServing(ctx)
 	case "auto":
 		if err := dynamodblocal.Installed(); err != nil {
 			log.Warn("DynamoDB Local is not installed, so the stack runs on the embedded DynamoDB, which slows down as tickets accumulate", "why", err.Error())
 			return nil, nil
 		}
-		return dynamodblocal.Start(ctx)
+		return dynamodblocal.StartServing(ctx)
 	}
 	return nil, fmt.Errorf("-dynamodb %q: want local, embedded or auto", choice)
 }

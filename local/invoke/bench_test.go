@@ -21,13 +21,7 @@ import (
 // on the local stack's tables. Init is what the emulator reports, as Lambda does: from the
 // process's start to its first request for an event.
 func BenchmarkColdStart(b *testing.B) {
-	rie := rieBinary(b)
-	s := startStack(b)
-	sampleTicket(b, s)
-	env, err := invoke.Env(s)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rie, _, env := emulated(b)
 	evs := generated(b)
 	first := map[string]string{}
 	for path := range evs {

@@ -202,16 +202,24 @@ func rieBinary(t testing.TB) string {
 	return bin
 }
 
-// A route, the authorizer and a step run as their built bootstraps under the Runtime
-// Interface Emulator, through Lambda's Runtime API, on the local stack's tables.
-func TestBootstrapsRunUnderTheRuntimeInterfaceEmulator(t *testing.T) {
-	rie := rieBinary(t)
-	s := startStack(t)
+// emulated is what a bootstrap runs on under the emulator: the emulator, a stack with the
+// sample ticket, and the environment pointing at it.
+func emulated(t testing.TB) (rie string, s *stack.Stack, env []string) {
+	t.Helper()
+	rie = rieBinary(t)
+	s = startStack(t)
 	sampleTicket(t, s)
 	env, err := invoke.Env(s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rie, s, env
+}
+
+// A route, the authorizer and a step run as their built bootstraps under the Runtime
+// Interface Emulator, through Lambda's Runtime API, on the local stack's tables.
+func TestBootstrapsRunUnderTheRuntimeInterfaceEmulator(t *testing.T) {
+	rie, s, env := emulated(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	evs := generated(t)

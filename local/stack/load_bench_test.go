@@ -116,7 +116,7 @@ func BenchmarkLoadCurve(b *testing.B) {
 				if err := dynamodblocal.Installed(); err != nil {
 					b.Skip(err)
 				}
-				s, err := dynamodblocal.Start(context.Background())
+				s, err := dynamodblocal.StartServing(context.Background()) // make run's
 				if err != nil {
 					b.Fatal(err)
 				}
