@@ -85,8 +85,10 @@ func (ex *execution) finish(status, eventType string, details map[string]any, ou
 	ex.stopDate = ex.eng.clock.Now()
 	ex.mu.Unlock()
 	ex.cancel()
-	close(ex.done)
+	// Retired before its waiters wake, so that what they see next (a list, an older
+	// execution forgotten) already counts this end.
 	ex.eng.retire(ex)
+	close(ex.done)
 	return true
 }
 
