@@ -114,10 +114,8 @@ func TestStaleWriteIsRefusedAndNoUpdateIsLost(t *testing.T) {
 		if err := s.Put(ctx, b); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("stale write accepted: %v", err)
 		}
-		// Concurrent Updates each add their own step; none may be lost. moto's DynamoDB
-		// checks a condition and writes without a lock, so under its threaded server two
-		// conditional writes can both pass: the concurrent half runs on the embedded store.
-		if name := t.Name(); name[len(name)-4:] == "moto" {
+		// Concurrent Updates each add their own step; none may be lost.
+		if !dynamodbtest.ConcurrentWritesIsolated(t) {
 			return
 		}
 		var wg sync.WaitGroup
@@ -503,8 +501,8 @@ func TestIdempotencyKeyCreatesOneTicketUnderConcurrency(t *testing.T) {
 		winners := make(chan string, 10)
 		var wg sync.WaitGroup
 		n := 10
-		if name := t.Name(); name[len(name)-4:] == "moto" {
-			n = 1 // moto's transactions are not atomic across its server threads (see above)
+		if !dynamodbtest.ConcurrentWritesIsolated(t) {
+			n = 1
 		}
 		for i := range n {
 			wg.Add(1)
