@@ -35,7 +35,7 @@ type Backend struct {
 func Backends() []Backend {
 	return []Backend{
 		{Name: "embedded", Open: openEmbedded},
-		{Name: "moto", Open: openMoto},
+		{Name: motoBackend, Open: openMoto},
 		{Name: "dynamodb-local", Open: openDynamoDBLocal},
 	}
 }
@@ -84,8 +84,11 @@ func SkipWithoutDynamoDBLocal(t testing.TB) {
 // the same missing item both succeeded in identity's create-by-name race, seen in CI). The
 // embedded store and DynamoDB Local serialise them.
 func ConcurrentWritesIsolated(t testing.TB) bool {
-	return !strings.HasSuffix(t.Name(), "/moto")
+	return !strings.HasSuffix(t.Name(), "/"+motoBackend)
 }
+
+// motoBackend names moto's backend, and the subtests that run on it.
+const motoBackend = "moto"
 
 // SkipWhereConcurrentWritesRace skips a test that races writes against each other on a
 // backend that does not isolate them (moto); the other tiers keep proving it.
